@@ -1,0 +1,1 @@
+"""Small PyMC models shipped with rewritelab for the demo and the tests."""

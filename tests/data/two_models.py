@@ -1,0 +1,6 @@
+import pymc as pm
+
+with pm.Model() as first:
+    pm.Normal("a")
+with pm.Model() as second:
+    pm.Normal("b")
