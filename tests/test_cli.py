@@ -54,3 +54,37 @@ def test_console_script_exit_code_without_traceback():
     assert (
         proc.stderr.startswith("rewritelab: error:") and "Traceback" not in proc.stderr
     )
+
+
+def test_rules_lists_the_library(capsys):
+    assert main(["rules", "--json"]) == 0
+    rules = json.loads(capsys.readouterr().out)
+    names = {r["name"] for r in rules}
+    assert "log_of_exp" in names and all(r["source"] for r in rules)
+    assert main(["rules", "--tags", "stability"]) == 0
+    assert "log_of_cosh" in capsys.readouterr().out
+
+
+def test_apply_on_a_bundled_model(tmp_path, capsys):
+    png = tmp_path / "d.png"
+    args = ["apply", "eight_schools", "--graph", "logp+grad", "--render-diff", str(png)]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "exp_positive_check" in text and "firings" in text and png.exists()
+    assert main(["apply", "eight_schools", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert dict(data["counts"])["exp_positive_check"] >= 1
+
+
+def test_apply_with_a_rules_file_and_a_bad_one(tmp_path, capsys):
+    rules = tmp_path / "r.py"
+    rules.write_text(
+        "from rewritelab import pattern\nle = pattern('log(exp(x)) -> x')\n"
+    )
+    assert main(["apply", f"{DATA}/graph_one.py", "--rules", str(rules), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "le" in dict(data["counts"])
+    assert (
+        main(["apply", f"{DATA}/graph_one.py", "--rules", str(tmp_path / "x.py")]) == 2
+    )
+    assert "no rules at" in capsys.readouterr().err

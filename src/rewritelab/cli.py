@@ -1,8 +1,9 @@
-"""The ``rewritelab`` command line: inspect, demo (more verbs join as they land)."""
+"""The ``rewritelab`` command line: inspect, rules, apply, demo."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -125,6 +126,86 @@ def cmd_inspect(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _rules(path: str | None) -> Any:
+    from rewritelab.registry import library, load
+
+    return library() if path is None else load(path)
+
+
+def cmd_rules(args: argparse.Namespace, console: Console) -> int:
+    rules = _rules(args.path)
+    if args.tags:
+        rules = rules.select(include=args.tags.split(","))
+    if args.json:
+        print(json.dumps(rules.to_dict(), indent=2))
+        return EXIT_OK
+    table = Table(title=f"{len(rules)} rules from {args.path or 'the shipped library'}")
+    for col in ("name", "rewrite", "tags", "assumes", "location"):
+        table.add_column(col)
+    for r in rules:
+        table.add_row(
+            r.name,
+            r.text or (r.doc.splitlines()[0] if r.doc else ""),
+            ", ".join(sorted(r.tags)),
+            ", ".join(r.assume),
+            _short_location(r.source),
+        )
+    console.print(table)
+    return EXIT_OK
+
+
+def _short_location(source: str) -> str:
+    path, _, line = source.rpartition(":")
+    with contextlib.suppress(ValueError):  # outside the working directory
+        path = str(Path(path).resolve().relative_to(Path.cwd()))
+    return f"{path}:{line}"
+
+
+def cmd_apply(args: argparse.Namespace, console: Console) -> int:
+    from rewritelab.apply import apply
+
+    target = _load(args.target)
+    rules = _rules(args.rules)
+    result = apply(
+        target,
+        rules,
+        graph=args.graph if target.model is not None else None,
+        on_error=args.on_error,
+    )
+    data = result.to_dict()
+    if args.render_diff:
+        from rewritelab.render import render_diff
+
+        pic = render_diff(result.before, result.after, args.render_diff)
+        data["picture"] = str(pic.image or pic.dot)
+    if args.json:
+        print(json.dumps(data, indent=2, default=str))
+        return EXIT_OK
+    table = Table(title=f"rules on {args.target} ({result.total_seconds * 1e3:.1f} ms)")
+    for col, just in (("rule", "left"), ("hits", "right"), ("ms", "right")):
+        table.add_column(col, justify=just)
+    seconds = dict(result.seconds)
+    for name, n in result.counts:
+        style = "" if n else "dim"
+        table.add_row(name, str(n), f"{seconds[name] * 1e3:.2f}", style=style)
+    for name, why in result.skipped:
+        table.add_row(f"[red]{name} (skipped)[/]", "", why[:60])
+    console.print(table)
+    if result.firings:
+        ft = Table(title="firings")
+        for col in ("step", "rule", "node", "op", "replaced by"):
+            ft.add_column(col)
+        for f in result.firings[:50]:
+            ft.add_row(str(f.step), f.rule, f.node, f.op, f.replacement)
+        if len(result.firings) > 50:
+            ft.add_row("…", f"{len(result.firings) - 50} more", "", "", "")
+        console.print(ft)
+    console.print(_diff_table(result.diff))
+    if args.render_diff:
+        console.print(f"picture: {data['picture']}")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from rewritelab.demo import run_demo
 
@@ -163,6 +244,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     i.set_defaults(func=cmd_inspect)
 
+    r = sub.add_parser("rules", help="list rules (the shipped library by default)")
+    r.add_argument("path", nargs="?", help="a .py file or a folder of them")
+    r.add_argument("--tags", help="only rules with one of these tags (a,b)")
+    r.add_argument("--json", action="store_true", help="print JSON")
+    r.set_defaults(func=cmd_rules)
+
+    a = sub.add_parser("apply", help="apply rules to a graph or model")
+    a.add_argument("target", help="FILE.py, FILE.py:NAME, or a bundled model name")
+    a.add_argument("--rules", help="a .py file or folder (default: shipped library)")
+    a.add_argument(
+        "--graph",
+        default="logp",
+        choices=["logp", "terms", "grad", "logp+grad"],
+        help="which graph of a model (default logp)",
+    )
+    a.add_argument(
+        "--on-error",
+        default="raise",
+        choices=["raise", "skip"],
+        help="stop on a faulty rule, or skip it and go on",
+    )
+    a.add_argument("--render-diff", metavar="FILE", help="draw before/after")
+    a.add_argument("--json", action="store_true", help="print JSON")
+    a.set_defaults(func=cmd_apply)
+
     d = sub.add_parser("demo", help="the whole workflow on a bundled model")
     d.add_argument(
         "--model",
@@ -178,7 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
-    console = Console()
+    # Wide tables when printing to a file or a CI log (rich assumes 80).
+    console = Console(width=None if sys.stdout.isatty() else 160)
     try:
         args = build_parser().parse_args(argv)
         func: Callable[[argparse.Namespace, Console], int] = args.func

@@ -1,0 +1,1 @@
+"""rewritelab's shipped rule library (installed as ``rewritelab._rewrites``)."""

@@ -1,0 +1,160 @@
+"""Every shipped rule: the graph it produces, and its values on real inputs."""
+
+import mpmath as mp
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+import pytest
+from pytensor.compile.mode import Mode
+from pytensor.graph.basic import equal_computations
+from pytensor.tensor.special import xlogy
+
+import rewritelab as rl
+
+LIB = rl.library()
+x, y = pt.dvector("x"), pt.dvector("y")
+POS = np.array([1e-300, 1e-8, 0.3, 1.0, 2.5, 50.0, 700.0])
+MID = np.array([1e-8, 0.3, 1.0, 2.5, 50.0, 150.0, 1e-3])
+ANY = np.array([-750.0, -30.0, -1.0, -1e-9, 0.0, 1e-9, 0.7, 30.0, 750.0])
+POS2 = POS[::-1].copy()
+mp.mp.dps = 50
+
+#: name -> (before, expected after, inputs in the rule's domain, exact value
+#: of the original expression as an mpmath function)
+CASES = {
+    "log_of_exp": (pt.log(pt.exp(x)), x, {"x": ANY[1:-1]}, lambda x: x),
+    "log_of_exp_times": (
+        pt.log(pt.exp(x) * y),
+        x + pt.log(y),
+        {"x": POS, "y": POS2},
+        lambda x, y: x + mp.log(y),
+    ),
+    "log_of_gamma": (pt.log(pt.gamma(x)), pt.gammaln(x), {"x": MID}, mp.loggamma),
+    "exp_of_neg_log": (pt.exp(-pt.log(x)), 1 / x, {"x": POS[1:]}, lambda x: 1 / x),
+    "log_of_pow": (
+        pt.log(x**y),
+        y * pt.log(x),
+        {"x": MID, "y": MID[::-1] - 1},
+        lambda x, y: y * mp.log(x),
+    ),
+    "exp_of_log_times": (
+        pt.exp(pt.log(x) * y),
+        x**y,
+        {"x": MID, "y": MID[::-1] / 10},
+        lambda x, y: x**y,
+    ),
+    "log_of_cosh": (
+        pt.log(pt.cosh(x)),
+        pt.switch(
+            pt.lt(pt.abs(x), 1),
+            pt.log1p(2 * pt.sqr(pt.sinh(x / 2))),
+            pt.abs(x) + pt.log1p(pt.exp(-2 * pt.abs(x))) - 0.6931471805599453,
+        ),
+        {"x": ANY},
+        lambda x: mp.log(mp.cosh(x)),
+    ),
+    "log_of_expm1": (
+        pt.log(pt.expm1(x)),
+        x + pt.log1mexp(-x),
+        {"x": POS[1:]},
+        lambda x: mp.log(mp.expm1(x)),
+    ),
+    "x_log_x": (x * pt.log(x), xlogy(x, x), {"x": POS}, lambda x: x * mp.log(x)),
+    "log1p_of_neg_exp": (
+        pt.log1p(-pt.exp(x)),
+        pt.log1mexp(x),
+        {"x": -POS[1:]},
+        lambda x: mp.log1p(-mp.exp(x)),
+    ),
+    "neg_of_sub": (
+        -(x - y),
+        y - x,
+        {"x": ANY, "y": ANY[::-1].copy()},
+        lambda x, y: y - x,
+    ),
+    "log_of_div": (
+        pt.log(x / y),
+        pt.log(x) - pt.log(y),
+        {"x": POS, "y": POS2},
+        lambda x, y: mp.log(x / y),
+    ),
+}
+
+#: The graph as written, no rewrites: what the user's expression computes.
+AS_WRITTEN = Mode(linker="py", optimizer=None)
+
+
+def evaluate(out, values):
+    inputs = [v for v in (x, y) if v.name in values]  # x before y, as in CASES
+    fn = pytensor.function(inputs, out, mode=AS_WRITTEN, on_unused_input="ignore")
+    return fn(*(values[v.name] for v in inputs))
+
+
+def test_every_shipped_rule_has_a_case():
+    assert set(CASES) | {"exp_positive_check"} == set(LIB.names)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rule_builds_the_expected_graph(name):
+    before, expected, *_ = CASES[name]
+    result = rl.apply(before, LIB.select(names=[name]))
+    assert result.hits(name) == 1
+    assert equal_computations(list(result.outputs), [expected])
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rule_is_accurate_in_its_domain(name):
+    """The rewritten graph matches the exact value of the original expression
+    (mpmath, 50 digits) wherever that is a float64 number."""
+    before, _, values, exact_fn = CASES[name]
+    new = evaluate(rl.apply(before, LIB.select(names=[name])).outputs[0], values)
+    columns = [values[k] for k in sorted(values)]
+    exact = np.array(
+        [float(exact_fn(*map(mp.mpf, row))) for row in zip(*columns, strict=True)]
+    )
+    assert np.all(np.isfinite(exact))
+    np.testing.assert_allclose(new, exact, rtol=1e-13, atol=0)
+
+
+def test_stability_rules_fix_overflow():
+    """What the rules are for: finite where the original gives inf or nan."""
+    big = {"x": np.array([800.0, -800.0])}
+    before = pt.log(pt.cosh(x))
+    after = rl.apply(before, LIB.select(names=["log_of_cosh"])).outputs[0]
+    assert np.all(np.isinf(evaluate(before, big)))
+    np.testing.assert_allclose(evaluate(after, big), 800 - np.log(2), rtol=1e-15)
+    expm1 = pt.log(pt.expm1(x))
+    after = rl.apply(expm1, LIB.select(names=["log_of_expm1"])).outputs[0]
+    assert np.isinf(evaluate(expm1, {"x": np.array([800.0])})[0])
+    np.testing.assert_allclose(evaluate(after, {"x": np.array([800.0])}), 800.0)
+
+
+def test_exp_positive_check_turns_comparison_into_true():
+    checks = (pt.exp(x) > 0) & (pt.exp(y) >= -1.0)
+    result = rl.apply(checks, LIB.select(names=["exp_positive_check"]))
+    assert result.hits("exp_positive_check") == 2
+    ops = {
+        type(getattr(n.op, "scalar_op", n.op)).__name__
+        for n in result.fgraph.apply_nodes
+    }
+    assert not ops & {"GT", "GE"}
+    out = evaluate(result.outputs[0], {"x": ANY, "y": ANY})
+    assert out.dtype == bool and out.shape == ANY.shape and out.all()
+
+
+def test_exp_positive_check_leaves_positive_bounds_alone():
+    kept = pt.exp(x) > 0.5
+    assert rl.apply(kept, LIB.select(names=["exp_positive_check"])).firings == ()
+
+
+def test_exp_positive_check_fires_on_a_pymc_model(simple_model):
+    """sigma = exp(sigma_log__) > 0 is in HalfNormal's logp."""
+    result = rl.apply(simple_model, LIB, graph="logp")
+    assert result.hits("exp_positive_check") >= 1
+    fn_before = simple_model.compile_logp()
+    point = simple_model.initial_point()
+    after = pytensor.function(
+        list(result.after.inputs), result.outputs[0], on_unused_input="ignore"
+    )
+    inputs = [point[v.name] for v in result.after.inputs]
+    np.testing.assert_allclose(after(*inputs), fn_before(point), rtol=1e-12)
