@@ -88,3 +88,19 @@ def test_apply_with_a_rules_file_and_a_bad_one(tmp_path, capsys):
         main(["apply", f"{DATA}/graph_one.py", "--rules", str(tmp_path / "x.py")]) == 2
     )
     assert "no rules at" in capsys.readouterr().err
+
+
+def test_check_exit_codes_and_json(capsys):
+    assert main(["check", "tests/corpus/correct.py", "--max-examples", "30"]) == 0
+    assert "passed" in capsys.readouterr().out
+    assert (
+        main(["check", "tests/corpus/wrong.py", "--max-examples", "30", "--json"]) == 1
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert all(r["verdict"] == "counterexample" for r in data["rules"])
+
+
+def test_check_with_a_model(capsys):
+    args = ["check", "--max-examples", "10", "--model", "eight_schools"]
+    assert main(args) == 0
+    assert "model eight_schools: passed" in capsys.readouterr().out

@@ -17,31 +17,19 @@ POS = np.array([1e-300, 1e-8, 0.3, 1.0, 2.5, 50.0, 700.0])
 MID = np.array([1e-8, 0.3, 1.0, 2.5, 50.0, 150.0, 1e-3])
 ANY = np.array([-750.0, -30.0, -1.0, -1e-9, 0.0, 1e-9, 0.7, 30.0, 750.0])
 POS2 = POS[::-1].copy()
-mp.mp.dps = 50
+mp.mp.dps = 120  # log(tanh(50)) needs 44 digits just to see 1 - tanh
 
 #: name -> (before, expected after, inputs in the rule's domain, exact value
 #: of the original expression as an mpmath function)
 CASES = {
     "log_of_exp": (pt.log(pt.exp(x)), x, {"x": ANY[1:-1]}, lambda x: x),
-    "log_of_exp_times": (
-        pt.log(pt.exp(x) * y),
-        x + pt.log(y),
-        {"x": POS, "y": POS2},
-        lambda x, y: x + mp.log(y),
-    ),
-    "log_of_gamma": (pt.log(pt.gamma(x)), pt.gammaln(x), {"x": MID}, mp.loggamma),
+    "log_of_gamma": (pt.log(pt.gamma(x)), pt.gammaln(x), {"x": MID + 3}, mp.loggamma),
     "exp_of_neg_log": (pt.exp(-pt.log(x)), 1 / x, {"x": POS[1:]}, lambda x: 1 / x),
     "log_of_pow": (
         pt.log(x**y),
         y * pt.log(x),
         {"x": MID, "y": MID[::-1] - 1},
         lambda x, y: y * mp.log(x),
-    ),
-    "exp_of_log_times": (
-        pt.exp(pt.log(x) * y),
-        x**y,
-        {"x": MID, "y": MID[::-1] / 10},
-        lambda x, y: x**y,
     ),
     "log_of_cosh": (
         pt.log(pt.cosh(x)),
@@ -60,6 +48,12 @@ CASES = {
         lambda x: mp.log(mp.expm1(x)),
     ),
     "x_log_x": (x * pt.log(x), xlogy(x, x), {"x": POS}, lambda x: x * mp.log(x)),
+    "log_of_tanh": (
+        pt.log(pt.tanh(x)),
+        pt.log1mexp(-2 * x) - pt.softplus(-2 * x),
+        {"x": POS[1:]},
+        lambda x: mp.log(mp.tanh(x)),
+    ),
     "log1p_of_neg_exp": (
         pt.log1p(-pt.exp(x)),
         pt.log1mexp(x),
@@ -71,12 +65,6 @@ CASES = {
         y - x,
         {"x": ANY, "y": ANY[::-1].copy()},
         lambda x, y: y - x,
-    ),
-    "log_of_div": (
-        pt.log(x / y),
-        pt.log(x) - pt.log(y),
-        {"x": POS, "y": POS2},
-        lambda x, y: mp.log(x / y),
     ),
 }
 
@@ -94,6 +82,13 @@ def test_every_shipped_rule_has_a_case():
     assert set(CASES) | {"exp_positive_check"} == set(LIB.names)
 
 
+def test_library_passes_its_own_checker():
+    from rewritelab.check import check_rules
+
+    reports = check_rules(LIB, max_examples=50)
+    assert {r.rule: r.verdict for r in reports} == dict.fromkeys(LIB.names, "passed")
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_rule_builds_the_expected_graph(name):
     before, expected, *_ = CASES[name]
@@ -105,7 +100,7 @@ def test_rule_builds_the_expected_graph(name):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_rule_is_accurate_in_its_domain(name):
     """The rewritten graph matches the exact value of the original expression
-    (mpmath, 50 digits) wherever that is a float64 number."""
+    (mpmath, 120 digits) wherever that is a float64 number."""
     before, _, values, exact_fn = CASES[name]
     new = evaluate(rl.apply(before, LIB.select(names=[name])).outputs[0], values)
     columns = [values[k] for k in sorted(values)]

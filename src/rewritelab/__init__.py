@@ -11,8 +11,22 @@ from rewritelab.registry import RuleSet, library, load
 from rewritelab.replace import replace
 from rewritelab.render import Picture, render, render_diff, to_dot
 from rewritelab.targets import Target, load_target, resolve
+from rewritelab.check import Counterexample, RuleReport, check_rule, check_rules
+from rewritelab.modelcheck import ModelReport, check_model
+from rewritelab.oracle import OracleReport, check_against_scipy
+from rewritelab.draws import DrawsReport, check_draws
 
 __all__ = [
+    "Counterexample",
+    "DrawsReport",
+    "ModelReport",
+    "OracleReport",
+    "RuleReport",
+    "check_against_scipy",
+    "check_draws",
+    "check_model",
+    "check_rule",
+    "check_rules",
     "ApplyResult",
     "Firing",
     "Rule",

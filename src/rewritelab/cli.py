@@ -1,4 +1,4 @@
-"""The ``rewritelab`` command line: inspect, rules, apply, demo."""
+"""The ``rewritelab`` command line: inspect, rules, apply, check, demo."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rewritelab.errors import RewritelabError
@@ -154,6 +155,102 @@ def cmd_rules(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    from rich.progress import Progress
+
+    from rewritelab.check import check_rule
+
+    rules = _rules(args.path)
+    if args.max_examples < 1:
+        raise RewritelabError("--max-examples must be at least 1")
+    reports = []
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("checking rules", total=len(rules))
+        for r in rules:
+            progress.update(task, description=f"checking {r.name}")
+            try:
+                reports.append(check_rule(r, max_examples=args.max_examples))
+            except Exception as exc:  # one broken rule must not stop the others
+                from rewritelab.check import RuleReport
+
+                reports.append(
+                    RuleReport(
+                        r.name,
+                        r.source,
+                        "error",
+                        0,
+                        0,
+                        0,
+                        0.0,
+                        0.0,
+                        error=f"{type(exc).__name__}: {exc}",
+                    )
+                )
+            progress.advance(task)
+    model_report = None
+    if args.model:
+        from rewritelab.modelcheck import check_model
+
+        target = _load(args.model)
+        if target.model is None:
+            raise RewritelabError(f"--model {args.model} is not a PyMC model")
+        model_report = check_model(target.model, rules, max_examples=args.max_examples)
+    failed = any(r.verdict == "counterexample" for r in reports) or (
+        model_report is not None and model_report.verdict == "counterexample"
+    )
+    if args.json:
+        data = {"rules": [r.to_dict() for r in reports]}
+        if model_report is not None:
+            data["model"] = model_report.to_dict()
+        print(json.dumps(data, indent=2, default=str))
+        return EXIT_FOUND if failed else EXIT_OK
+    table = Table(
+        title=f"checked {len(reports)} rules ({reports[0].mode if reports else ''})"
+    )
+    cols = ("rule", "verdict", "graphs", "inputs", "worst ULPs", "s", "location")
+    for col in cols:
+        table.add_column(
+            col,
+            justify="right"
+            if col in ("graphs", "inputs", "worst ULPs", "s")
+            else "left",
+        )
+    colour = {
+        "passed": "green",
+        "counterexample": "red",
+        "error": "red",
+        "not exercised": "yellow",
+    }
+    for r in reports:
+        table.add_row(
+            r.rule,
+            f"[{colour[r.verdict]}]{r.verdict}[/]",
+            f"{r.graphs_fired}/{r.graphs_tried}",
+            str(r.inputs_tried),
+            f"{r.worst_ulps:.3g}",
+            f"{r.seconds:.1f}",
+            _short_location(r.source),
+        )
+    console.print(table)
+    for r in reports:
+        if r.counterexample is not None:
+            where = escape(f"{r.rule} ({_short_location(r.source)})")
+            console.print(f"[red]{where}[/]: {escape(str(r.counterexample))}")
+        elif r.error:
+            where = escape(f"{r.rule} ({_short_location(r.source)})")
+            console.print(f"[red]{where}[/]: {escape(r.error)}")
+    if model_report is not None:
+        m = model_report
+        console.print(
+            f"model {args.model}: {m.verdict}; {m.firings} firings of "
+            f"{', '.join(m.fired) or 'no rule'}; points {dict(m.points)}; "
+            f"worst {m.worst_ulps:.3g} ULPs"
+        )
+        if m.counterexample is not None:
+            console.print(f"[red]counterexample[/]: {escape(str(m.counterexample))}")
+    return EXIT_FOUND if failed else EXIT_OK
+
+
 def _short_location(source: str) -> str:
     path, _, line = source.rpartition(":")
     with contextlib.suppress(ValueError):  # outside the working directory
@@ -268,6 +365,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--render-diff", metavar="FILE", help="draw before/after")
     a.add_argument("--json", action="store_true", help="print JSON")
     a.set_defaults(func=cmd_apply)
+
+    c = sub.add_parser("check", help="check that rules keep values (and gradients)")
+    c.add_argument(
+        "path", nargs="?", help="rules: a .py file or folder (default: library)"
+    )
+    c.add_argument(
+        "--model", help="also check the rules on this model's logp and gradient"
+    )
+    c.add_argument(
+        "--max-examples", type=int, default=100, help="inputs per graph (default 100)"
+    )
+    c.add_argument("--json", action="store_true", help="print JSON")
+    c.set_defaults(func=cmd_check)
 
     d = sub.add_parser("demo", help="the whole workflow on a bundled model")
     d.add_argument(

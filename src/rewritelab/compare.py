@@ -1,0 +1,128 @@
+"""Compare a rewritten graph's values with the original's, ULP by ULP.
+
+The contract (DESIGN.md, correctness policy): same shape and dtype; where the
+two agree to within ``tol_ulps`` units in the last place (same nan and ±inf
+positions included) the rewrite passes; elsewhere the original expression is
+evaluated exactly (:mod:`rewritelab.exact`) and the rewrite passes where it is
+at least as close to the exact value as the original was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Verdict", "ulps", "compare_values", "DEFAULT_TOL_ULPS"]
+
+#: Disagreement tolerated without looking at the exact value, per dtype.
+DEFAULT_TOL_ULPS = {"float64": 8.0, "float32": 8.0, "float16": 4.0}
+
+#: Gradients chain many more roundings than the values they come from: their
+#: tolerance is this multiple of the value tolerance.
+GRADIENT_TOL_FACTOR = 4.0
+
+
+def ulps(value: np.ndarray, exact: np.ndarray) -> np.ndarray:
+    """Error of ``value`` in units in the last place of ``exact`` (in the
+    dtype of ``value``); 0 where both are the same nan or ±inf, inf where
+    only one is finite or nan.
+
+    Differences smaller than the dtype's smallest normal number count as 0:
+    subnormal results are flushed to zero by many compiled kernels (Numba's
+    fastmath, FTZ hardware), so an ULP of a subnormal is no evidence.
+    """
+    value = np.asarray(value)
+    exact = np.asarray(exact, dtype=value.dtype)
+    if value.dtype.kind != "f":
+        return np.where(value == exact, 0.0, np.inf)
+    same = (value == exact) | (np.isnan(value) & np.isnan(exact))
+    finite = np.isfinite(value) & np.isfinite(exact)
+    with np.errstate(all="ignore"):
+        spacing = np.spacing(np.abs(exact).astype(value.dtype))
+        gap = np.abs(value.astype("float64") - exact.astype("float64"))
+        err = np.where(gap < np.finfo(value.dtype).tiny, 0.0, gap / spacing)
+    return np.where(same, 0.0, np.where(finite, err, np.inf))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of comparing one output at one input.
+
+    ``ok`` tells whether the rewrite is acceptable; ``worst_ulps`` is the
+    rewritten value's worst error (against the exact value where it was
+    computed, else against the original); ``index`` is the first bad element
+    and ``reason`` says why it is bad.
+    """
+
+    ok: bool
+    worst_ulps: float
+    reason: str = ""
+    index: tuple[int, ...] | None = None
+    exact: np.ndarray | None = None
+    ulps_before: float | None = None
+    ulps_after: float | None = None
+
+
+def compare_values(
+    before: np.ndarray,
+    after: np.ndarray,
+    exact: Callable[[], np.ndarray] | None,
+    *,
+    tol_ulps: float | None = None,
+    nan_original_ok: bool = False,
+) -> Verdict:
+    """Judge ``after`` against ``before``; ``exact()`` is called only where the
+    two disagree (it may raise :class:`rewritelab.exact.NoExactValue`).
+
+    ``nan_original_ok`` marks a gradient: its tolerance is
+    :data:`GRADIENT_TOL_FACTOR` times larger, and any value is accepted where
+    the original expression is nan even exactly: where the original's gradient graph
+    can be 0/0 at a point where the function itself is fine (the gradient of
+    sqrt(x**2) at 0), and a rewrite that resolves it is no error.
+    """
+    before, after = np.asarray(before), np.asarray(after)
+    if before.dtype != after.dtype:
+        return Verdict(
+            False, np.inf, f"dtype {after.dtype} where the original has {before.dtype}"
+        )
+    if before.shape != after.shape:
+        return Verdict(
+            False, np.inf, f"shape {after.shape} where the original has {before.shape}"
+        )
+    tol = DEFAULT_TOL_ULPS.get(str(before.dtype), 0.0) if tol_ulps is None else tol_ulps
+    if nan_original_ok:  # a gradient
+        tol *= GRADIENT_TOL_FACTOR
+    close = ulps(after, before)
+    if before.size == 0 or np.all(close <= tol):
+        return Verdict(True, float(close.max(initial=0.0)))
+    if exact is None:
+        idx = np.unravel_index(int(np.argmax(close > tol)), before.shape)
+        return Verdict(False, float(close.max()), "differs from the original", idx)
+    from rewritelab.exact import NoExactValue
+
+    try:
+        ref = np.asarray(exact(), dtype=before.dtype)
+    except NoExactValue as exc:
+        idx = np.unravel_index(int(np.argmax(close > tol)), before.shape)
+        return Verdict(
+            False, float(close.max()), f"differs from the original and {exc}", idx
+        )
+    err_after, err_before = ulps(after, ref), ulps(before, ref)
+    bad = (close > tol) & (err_after > np.maximum(err_before, tol))
+    if nan_original_ok and ref.dtype.kind == "f":
+        bad &= ~np.isnan(ref)
+    worst = float(err_after.max(initial=0.0))
+    if not bad.any():
+        return Verdict(True, worst, exact=ref)
+    idx = np.unravel_index(int(np.argmax(bad)), before.shape)
+    return Verdict(
+        False,
+        worst,
+        "farther from the exact value than the original",
+        idx,
+        ref,
+        float(err_before[idx]),
+        float(err_after[idx]),
+    )

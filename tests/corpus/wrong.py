@@ -1,0 +1,124 @@
+"""Deliberately wrong rewrites, written with PyTensor's plain API.
+
+Each docstring says where it is wrong; `rewritelab check` must find every one.
+"""
+
+import pytensor.tensor as pt
+from pytensor.gradient import ZeroGrad, zero_grad
+from pytensor.graph.rewriting.basic import PatternNodeRewriter, node_rewriter
+from pytensor.tensor.math import Sum
+from pytensor.tensor.subtensor import Subtensor
+
+log1p_as_log = PatternNodeRewriter((pt.log1p, "x"), (pt.log, (pt.add, 1, "x")))
+"""log1p(x) -> log(1 + x): loses everything at tiny x."""
+
+expm1_as_exp = PatternNodeRewriter((pt.expm1, "x"), (pt.sub, (pt.exp, "x"), 1))
+"""expm1(x) -> exp(x) - 1: cancels at tiny x."""
+
+sqrt_sqr = PatternNodeRewriter((pt.sqrt, (pt.sqr, "x")), "x")
+"""sqrt(x**2) -> x: wrong for negatives."""
+
+abs_dropped = PatternNodeRewriter((pt.abs, "x"), "x")
+"""abs(x) -> x: wrong for negatives."""
+
+softplus_as_x = PatternNodeRewriter((pt.softplus, "x"), "x")
+"""softplus(x) -> x: only right for large x."""
+
+
+@node_rewriter([pt.true_div])
+def div_self(fgraph, node):
+    """x / x -> 1: wrong at 0, inf and nan."""
+    x, y = node.inputs
+    return [pt.ones_like(x)] if x is y else None
+
+
+@node_rewriter([pt.sub])
+def sub_self(fgraph, node):
+    """x - x -> 0: wrong at inf and nan."""
+    x, y = node.inputs
+    return [pt.zeros_like(x)] if x is y else None
+
+
+exp_log = PatternNodeRewriter((pt.exp, (pt.log, "x")), "x")
+"""exp(log(x)) -> x: nan before, a number after, for negatives."""
+
+log_mul = PatternNodeRewriter(
+    (pt.log, (pt.mul, "x", "y")), (pt.add, (pt.log, "x"), (pt.log, "y"))
+)
+"""log(x * y) -> log(x) + log(y): wrong when both are negative."""
+
+log1mexp_as_log = PatternNodeRewriter(
+    (pt.log1mexp, "x"), (pt.log, (pt.neg, (pt.expm1, "x")))
+)
+"""log1mexp(x) -> log(-expm1(x)): for x << 0, -expm1(x) rounds to 1 and its
+log to 0, where the true value is about -exp(x)."""
+
+exp_mul_exp = PatternNodeRewriter(
+    (pt.mul, (pt.exp, "x"), (pt.exp, "y")), (pt.exp, (pt.add, "x", "y"))
+)
+"""exp(x) * exp(y) -> exp(x + y): the rounding of x + y is amplified near
+overflow (and inf - inf)."""
+
+tanh_as_sigmoid = PatternNodeRewriter(
+    (pt.tanh, "x"), (pt.sub, (pt.mul, 2, (pt.sigmoid, (pt.mul, 2, "x"))), 1)
+)
+"""tanh(x) -> 2 sigmoid(2x) - 1: cancels at tiny x."""
+
+sqr_as_mul_abs = PatternNodeRewriter((pt.sqr, "x"), (pt.mul, "x", (pt.abs, "x")))
+"""x**2 -> x * |x|: wrong sign for negatives."""
+
+
+@node_rewriter([Sum])
+def sum_drops_first(fgraph, node):
+    """sum(x) -> sum(x[1:]): drops an element."""
+    (x,) = node.inputs
+    if x.ndim != 1 or node.op.axis not in (None, (0,)):
+        return None
+    if x.owner and isinstance(x.owner.op, Subtensor):
+        return None  # do not fire again on our own output
+    return [x[1:].sum(dtype=node.outputs[0].dtype)]
+
+
+@node_rewriter([Subtensor])
+def reverse_dropped(fgraph, node):
+    """x[::-1] -> x: reorders the elements."""
+    idx = node.op.idx_list
+    if len(idx) != 1 or not isinstance(idx[0], slice) or idx[0].step is None:
+        return None
+    step = node.inputs[-1]
+    if (
+        getattr(step, "data", None) is None
+        or int(step.data) != -1
+        or len(node.inputs) != 2
+    ):
+        return None
+    return [node.inputs[0]]
+
+
+@node_rewriter([pt.mul])
+def mul_broadcasts_first(fgraph, node):
+    """x * y -> x * y[0] for vectors: wrong broadcasting."""
+    if len(node.inputs) != 2 or node.outputs[0].ndim != 1:
+        return None
+    x, y = node.inputs
+    if y.type.broadcastable != (False,):
+        return None  # also stops it firing on its own output
+    return [x * y[0]]
+
+
+@node_rewriter([pt.exp])
+def exp_in_float32(fgraph, node):
+    """exp(x) -> exp(float32(x)): the wrong dtype."""
+    (x,) = node.inputs
+    if x.dtype != "float64":
+        return None
+    return [pt.exp(pt.cast(x, "float32"))]
+
+
+@node_rewriter([pt.exp])
+def exp_without_gradient(fgraph, node):
+    """exp(x) -> exp(zero_grad(x)): right values, gradient 0."""
+    (x,) = node.inputs
+    if x.owner is not None and isinstance(x.owner.op, ZeroGrad):
+        return None
+    return [pt.exp(zero_grad(x))]

@@ -1,0 +1,100 @@
+"""check_rule: wrong rewrites get a shrunk counterexample, correct ones pass."""
+
+from pathlib import Path
+
+import numpy as np
+import pytensor.tensor as pt
+import pytest
+
+import rewritelab as rl
+from rewritelab.check import CHECK_MODE_NAME, check_rule, check_rules
+from rewritelab.testing import assert_rule_correct
+
+CORPUS = Path(__file__).parent / "corpus"
+WRONG = rl.load(CORPUS / "wrong.py")
+CORRECT = rl.load(CORPUS / "correct.py")
+
+
+def test_corpus_is_big_enough():
+    assert len(WRONG) >= 15 and len(CORRECT) >= 10
+
+
+@pytest.mark.parametrize("name", WRONG.names)
+def test_every_wrong_rewrite_is_caught(name):
+    report = check_rule(WRONG[name])
+    assert report.verdict == "counterexample", report
+    assert report.counterexample.reason
+
+
+@pytest.mark.parametrize("name", CORRECT.names)
+def test_every_correct_rewrite_passes(name):
+    report = check_rule(CORRECT[name])
+    assert report.verdict == "passed", report.counterexample or report.error
+    assert report.graphs_fired >= 1 and report.inputs_tried >= 50
+
+
+def test_counterexample_is_shrunk_and_explained():
+    report = check_rule(WRONG["log1p_as_log"])
+    c = report.counterexample
+    assert report.rule == "log1p_as_log" and report.source.endswith("wrong.py:12")
+    assert report.mode == CHECK_MODE_NAME
+    (value,) = c.inputs.values()
+    x = float(np.ravel(value)[0])
+    assert 0 < abs(x) < 1e-4  # shrunk to a small input where log(1 + x) loses
+    assert c.exact is not None and c.ulps_after > c.ulps_before
+    assert float(np.ravel(c.before)[0]) == float(np.ravel(c.exact)[0])
+    assert "log1p" in c.graph and "x=" in str(c)
+
+
+def test_gradient_only_bug_names_the_gradient():
+    c = check_rule(WRONG["exp_without_gradient"]).counterexample
+    assert c.output.startswith("gradient wrt")
+
+
+def test_never_firing_rule_is_not_exercised_not_passed():
+    @rl.rule([pt.exp])
+    def never(fgraph, node):
+        return None
+
+    only_on_other_names = rl.pattern(
+        "log(exp(x)) -> x", name="picky", where={"x": lambda v: v.name == "nothing"}
+    )
+    for rule in (never, only_on_other_names):
+        report = check_rule(rule, max_examples=10, models=False)
+        assert report.verdict == "not exercised" and not report.ok
+
+
+def test_a_broken_rule_is_an_error_and_the_others_are_still_checked():
+    @rl.rule([pt.exp])
+    def broken(fgraph, node):
+        raise ZeroDivisionError("bad")
+
+    good = rl.pattern("log(exp(x)) -> x", name="good")
+    reports = check_rules([broken, good], max_examples=20)
+    assert [r.verdict for r in reports] == ["counterexample", "passed"]
+    assert "raised ZeroDivisionError: bad" in reports[0].counterexample.reason
+
+
+def test_assumptions_restrict_the_inputs():
+    unsafe = rl.pattern("exp(log(x)) -> x", name="unsafe")
+    safe = rl.pattern("exp(log(x)) -> x", name="safe", assume="x >= 0")
+    assert check_rule(unsafe, max_examples=50).verdict == "counterexample"
+    assert check_rule(safe, max_examples=50).verdict == "passed"
+
+
+def test_assert_rule_correct():
+    assert_rule_correct(CORRECT["log1p_from_log"], max_examples=30)
+    with pytest.raises(
+        AssertionError, match=r"rule tanh_as_sigmoid \(.*wrong.py:\d+\): counterexample"
+    ):
+        assert_rule_correct(WRONG["tanh_as_sigmoid"], max_examples=30)
+
+
+def test_report_is_frozen_and_json_ready():
+    import dataclasses
+    import json
+
+    report = check_rule(WRONG["abs_dropped"], max_examples=20)
+    json.dumps(report.to_dict())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.verdict = "passed"
