@@ -116,12 +116,11 @@ class _Tracked(NodeRewriter):
                 raise self._fail(node, f"returned {type(new).__name__}, not a Variable")
             if getattr(old.type, "dtype", None) != getattr(new.type, "dtype", None):
                 raise self._fail(node, f"returned dtype {new.type} for {old.type}")
-            try:
-                old.type.filter_variable(new, allow_convert=True)
-            except TypeError:
+            # What FunctionGraph.replace itself accepts (static shapes included)
+            if old.type != new.type and old.type.convert_variable(new) is None:
                 raise self._fail(
                     node, f"returned type {new.type} where {old.type} is needed"
-                ) from None
+                )
         if _depends_on(fgraph, [new for _, new in pairs if new is not None], node):
             raise self._fail(
                 node, "returned a replacement computed from the node it replaces"
