@@ -30,7 +30,9 @@ def main() -> dict:
     corpus = rl.load(ROOT / "tests" / "corpus")
     corpus_s, corpus_reports = timed(corpus)
     wrong = set(rl.load(ROOT / "tests" / "corpus" / "wrong.py").names)
-    caught = sum(r.verdict == "counterexample" for r in corpus_reports if r.rule in wrong)
+    caught = sum(
+        r.verdict == "counterexample" for r in corpus_reports if r.rule in wrong
+    )
     passed = sum(r.verdict == "passed" for r in corpus_reports if r.rule not in wrong)
     slowest = max(lib_reports + corpus_reports, key=lambda r: r.seconds)
     return {
