@@ -104,3 +104,35 @@ def test_check_with_a_model(capsys):
     args = ["check", "--max-examples", "10", "--model", "eight_schools"]
     assert main(args) == 0
     assert "model eight_schools: passed" in capsys.readouterr().out
+
+
+def test_bench_on_a_bundled_model(tmp_path, capsys):
+    args = [
+        "bench",
+        "regression",
+        "--backend",
+        "c",
+        "--repeats",
+        "5",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(args) == 0
+    assert "speed-up" in capsys.readouterr().out and (tmp_path / "bench.png").exists()
+    assert main(["bench", "regression", "--backend", "tpu"]) == 2
+    assert "unknown backend 'tpu'" in capsys.readouterr().err
+
+
+def test_demo_writes_html_and_markdown(tmp_path):
+    from rewritelab.demo import run_demo
+
+    report = run_demo(
+        "regression", tmp_path, backends=("c",), repeats=5, max_examples=10
+    )
+    page = report.html.read_text()
+    for heading in ("See", "Rewrite", "Check", "Measure"):
+        assert heading in page
+    assert "exp_positive_check" in page and "passed" in page
+    for img in ("logp.png", "rules_diff.png", "bench.png"):
+        assert (tmp_path / img).exists() and img in page
+    assert report.markdown.read_text().startswith("# rewritelab demo: regression")

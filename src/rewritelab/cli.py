@@ -251,6 +251,81 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     return EXIT_FOUND if failed else EXIT_OK
 
 
+def cmd_bench(args: argparse.Namespace, console: Console) -> int:
+    from rich.progress import Progress
+
+    from rewritelab.bench import bench
+
+    targets = [_load(t) for t in args.targets]
+    for spec, t in zip(args.targets, targets, strict=True):
+        if t.model is None:
+            raise RewritelabError(
+                f"{spec} is not a PyMC model; bench times model logps"
+            )
+    if args.repeats < 3:
+        raise RewritelabError("--repeats must be at least 3")
+    backends = [b.strip() for b in args.backend.split(",") if b.strip()]
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("benchmarking", total=len(targets) * len(backends))
+
+        def step(label: str) -> None:
+            progress.update(task, description=f"benchmarking {label}", advance=0)
+
+        report = bench(
+            targets,
+            _rules(args.rules),
+            backends=backends,
+            repeats=args.repeats,
+            names=[Path(t).stem if t.endswith(".py") else t for t in args.targets],
+            progress=lambda label: (step(label), progress.advance(task)),
+        )
+    paths = report.save(args.out) if args.out else {}
+    if args.json:
+        data = report.to_dict() | {"files": {k: str(v) for k, v in paths.items()}}
+        print(json.dumps(data, indent=2, default=str))
+        return EXIT_OK
+    table = Table(title="speed-up = time before / time after (above 1: faster)")
+    for col in (
+        "model",
+        "backend",
+        "function",
+        "applies",
+        "µs before",
+        "µs after",
+        "speed-up [95% CI]",
+    ):
+        table.add_column(
+            col, justify="left" if col in ("model", "backend", "function") else "right"
+        )
+    for r in report.rows:
+        if r.error or not r.agree:
+            why = r.error or f"disagree: {r.note}"
+            table.add_row(
+                r.target,
+                r.backend,
+                r.function,
+                "",
+                "",
+                "",
+                f"[red]{escape(why[:70])}[/]",
+            )
+            continue
+        colour = "green" if r.ci_low > 1 else "red" if r.ci_high < 1 else "white"
+        table.add_row(
+            r.target,
+            r.backend,
+            r.function,
+            f"{r.n_apply_before} → {r.n_apply_after}",
+            f"{r.call_before_s * 1e6:.1f}",
+            f"{r.call_after_s * 1e6:.1f}",
+            f"[{colour}]{r.speedup:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}][/]",
+        )
+    console.print(table)
+    for kind, path in paths.items():
+        console.print(f"{kind}: {path}")
+    return EXIT_OK
+
+
 def _short_location(source: str) -> str:
     path, _, line = source.rpartition(":")
     with contextlib.suppress(ValueError):  # outside the working directory
@@ -307,7 +382,7 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from rewritelab.demo import run_demo
 
     report = run_demo(args.model, Path(args.out), console=console)
-    console.print(f"[bold]report:[/] {report}")
+    console.print(f"[bold]report:[/] {report.html} (and {report.markdown.name})")
     return EXIT_OK
 
 
@@ -378,6 +453,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--json", action="store_true", help="print JSON")
     c.set_defaults(func=cmd_check)
+
+    b = sub.add_parser("bench", help="time models compiled with and without rules")
+    b.add_argument("targets", nargs="+", help="models: FILE.py[:NAME] or bundled names")
+    b.add_argument("--rules", help="a .py file or folder (default: shipped library)")
+    b.add_argument(
+        "--backend", default="numba,c", help="numba, c or both (default numba,c)"
+    )
+    b.add_argument("--repeats", type=int, default=21, help="A/B samples (default 21)")
+    b.add_argument("--out", help="write bench.json, bench.md and bench.png here")
+    b.add_argument("--json", action="store_true", help="print JSON")
+    b.set_defaults(func=cmd_bench)
 
     d = sub.add_parser("demo", help="the whole workflow on a bundled model")
     d.add_argument(

@@ -218,6 +218,7 @@ SCALAR_OPS: dict[str, Callable[..., Any]] = {
     "Floor": _nan_aware(lambda a: a if mp.isinf(a) else mp.floor(a)),
     "Ceil": _nan_aware(lambda a: a if mp.isinf(a) else mp.ceil(a)),
     "Switch": _switch,
+    "Clip": lambda a, lo, hi: _NAN if _isnan(a) else min(max(a, lo), hi),
     "Second": lambda a, b: b,
     "Identity": lambda a: a,
     "GT": lambda a, b: bool(a > b),

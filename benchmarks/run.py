@@ -1,0 +1,53 @@
+"""The whole zoo (benchmarks/models/) with the shipped rules, both backends.
+
+Run: ``./dev bench run.py``. Writes benchmarks/results/zoo.{json,md,png}
+and prints the table and the wall time.
+"""
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+
+import rewritelab as rl
+from rewritelab.bench import bench
+from rewritelab.targets import load_target
+
+HERE = Path(__file__).parent
+
+
+def _skips(path: Path) -> dict:
+    """A zoo model may name backends it cannot be timed on, and why."""
+    spec = importlib.util.spec_from_file_location(f"_zoo_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(getattr(module, "SKIP_BACKENDS", {}))
+
+
+def main(backends=("numba", "c")) -> None:
+    files = sorted((HERE / "models").glob("*.py"))
+    t0 = time.perf_counter()
+    with Progress(console=Console(stderr=True)) as progress:
+        task = progress.add_task("zoo", total=len(files) * len(backends))
+        targets = [load_target(str(f)) for f in files]
+        skip = {f.stem: _skips(f) for f in files}
+        report = bench(
+            targets,
+            rl.library(),
+            backends=backends,
+            names=[f.stem for f in files],
+            progress=lambda label: progress.update(task, description=label, advance=1),
+            skip=skip,
+        )
+    wall = time.perf_counter() - t0
+    paths = report.save(HERE / "results", stem="zoo")
+    print(report.to_markdown())
+    print(f"\n{len(files)} models, backends {', '.join(backends)}: {wall / 60:.1f} min")
+    print(*(str(p) for p in paths.values()))
+
+
+if __name__ == "__main__":
+    main(tuple(sys.argv[1].split(",")) if len(sys.argv) > 1 else ("numba", "c"))

@@ -1,0 +1,504 @@
+"""Does a rule set make a model faster? A before/after timing harness.
+
+For each model and backend, :func:`bench` compiles the logp and the
+logp + gradient function twice, with PyTensor's default pipeline and with
+the rules added (:func:`rewritelab.mode`), checks that the two agree at the
+initial point and prior draws (and refuses to time them if not), then times
+them A/B interleaved: warm-up, repeated samples of many calls each, median
+per call, and a bootstrap confidence interval of the speed-up
+(``before / after``: above 1 is faster) from ``scipy.stats.bootstrap`` on
+the paired samples. On the C backend PyTensor's ProfileStats shows which
+Op classes the time goes to, before and after (Numba compiles the whole
+graph into one function, so there is no per-Op profile there).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytensor
+from scipy import stats
+
+from rewritelab.compare import compare_values
+from rewritelab.errors import RewritelabError
+from rewritelab.exact import exact_eval
+
+__all__ = ["BACKENDS", "ABTiming", "BenchRow", "BenchReport", "bench", "time_ab"]
+
+#: Backend name -> PyTensor mode. Numba is PyTensor 3's default; CVM is C.
+BACKENDS = {"numba": "NUMBA", "c": "CVM"}
+
+#: Two compilations of the very same graph run at speeds up to about 2%
+#: apart on this machine (A/A runs of tests/test_bench.py: intervals about
+#: 0.5% wide, centred anywhere in 0.985-1.013). No rule effect below that can
+#: be told from it, so every reported interval is widened by this much.
+COMPILE_NOISE = 0.02
+
+#: What is compiled and timed for each model.
+FUNCTIONS = ("logp", "logp+grad")
+
+
+@dataclass(frozen=True)
+class ABTiming:
+    """Paired per-call times of A (before) and B (after), in seconds."""
+
+    a: tuple[float, ...]
+    b: tuple[float, ...]
+    calls_per_sample: int
+    speedup: float
+    ci_low: float
+    ci_high: float
+
+    @property
+    def median_a(self) -> float:
+        return float(np.median(self.a))
+
+    @property
+    def median_b(self) -> float:
+        return float(np.median(self.b))
+
+
+def _ratio(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Median of the paired ratios a_i / b_i: each pair was timed back to
+    back, so slow changes of the machine's speed cancel within a pair."""
+    return np.exp(np.median(np.log(a / b), axis=axis))
+
+
+def time_ab(
+    fa: Callable[..., Any],
+    fb: Callable[..., Any],
+    args: Sequence[Any],
+    *,
+    repeats: int = 21,
+    min_sample_s: float = 0.01,
+    confidence: float = 0.95,
+    seed: int = 0,
+    copies: tuple[Callable[..., Any], Callable[..., Any]] | None = None,
+) -> ABTiming:
+    """Time two functions on the same arguments, interleaved.
+
+    Each sample calls both functions ``n`` times, interleaved call by call
+    and timed call by call (``n`` chosen so a sample of A takes at least
+    ``min_sample_s``), so slow drifts and cache effects hit both alike. The
+    speed-up is the median of the per-sample ratios A / B, with a percentile
+    bootstrap interval.
+
+    ``copies`` are second compilations ``(A', B')``, made in the opposite
+    order (A B B' A'); odd samples time them. Two compilations of the very
+    same graph can differ by about 1% (where the code and its storage land
+    in memory; the first compiled was the slower one here), so alternating
+    copies compiled in mirrored order cancels that effect instead of
+    reporting it as a speed-up. With copies, the interval is also widened by
+    :data:`COMPILE_NOISE`, the spread left between compilations.
+    """
+    for f in (fa, fb, fa, fb):  # warm-up: caches, lazy initialisation
+        f(*args)
+    n, elapsed = 1, 0.0
+    while True:
+        t = time.perf_counter()
+        for _ in range(n):
+            fa(*args)
+        elapsed = time.perf_counter() - t
+        if elapsed >= min_sample_s or n >= 1 << 20:
+            break
+        n *= 2 if elapsed <= 0 else max(2, min(10, int(min_sample_s / elapsed) + 1))
+
+    clock = time.perf_counter
+
+    def sample(fa: Callable[..., Any], fb: Callable[..., Any]) -> tuple[float, float]:
+        """n calls of each, interleaved call by call (A B B A A B ...), so
+        both always run in the same context: caches, frequency, neighbours."""
+        da = db = 0.0
+        for j in range(n):
+            if j % 2:
+                t0 = clock()
+                fb(*args)
+                t1 = clock()
+                fa(*args)
+                t2 = clock()
+                db += t1 - t0
+                da += t2 - t1
+            else:
+                t0 = clock()
+                fa(*args)
+                t1 = clock()
+                fb(*args)
+                t2 = clock()
+                da += t1 - t0
+                db += t2 - t1
+        return da / n, db / n
+
+    pairs = [(fa, fb)] + ([copies] if copies is not None else [])
+    for pair in pairs:
+        sample(*pair)  # warm-up at full length (CPU frequency, caches)
+    ta, tb = [], []
+    rounds = repeats * len(pairs)  # with copies: one sample of each pair per repeat
+    for r in range(rounds):
+        a_s, b_s = sample(*pairs[r % len(pairs)])
+        ta.append(a_s)
+        tb.append(b_s)
+    a, b = np.array(ta), np.array(tb)
+    if len(pairs) == 2:  # one value per repeat: geometric mean over both copies
+        a, b = np.sqrt(a[0::2] * a[1::2]), np.sqrt(b[0::2] * b[1::2])
+        ta, tb = list(a), list(b)
+    res = stats.bootstrap(
+        (a, b),
+        _ratio,
+        paired=True,
+        vectorized=True,
+        n_resamples=2000,
+        confidence_level=confidence,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    ci = res.confidence_interval
+    low, high = float(ci.low), float(ci.high)
+    if copies is not None:  # separate compilations: add their own spread
+        low, high = low / (1 + COMPILE_NOISE), high * (1 + COMPILE_NOISE)
+    return ABTiming(tuple(ta), tuple(tb), n, float(_ratio(a, b)), low, high)
+
+
+@dataclass(frozen=True)
+class BenchRow:
+    """One model, backend and function: before vs after the rules.
+
+    ``speedup`` is time before / time after (above 1: the rules made it
+    faster), with its bootstrap interval; ``agree`` False means the
+    compiled functions disagreed and nothing was timed (``note`` says
+    where); ``error`` is set when compiling or running failed.
+    """
+
+    target: str
+    backend: str
+    function: str
+    n_apply_before: int = 0
+    n_apply_after: int = 0
+    compile_before_s: float = 0.0
+    compile_after_s: float = 0.0
+    call_before_s: float = float("nan")
+    call_after_s: float = float("nan")
+    speedup: float = float("nan")
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    agree: bool = True
+    note: str = ""
+    error: str = ""
+    ops_before: tuple[tuple[str, float], ...] = ()
+    ops_after: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class BenchReport:
+    """All rows of a :func:`bench` run and its settings."""
+
+    rows: tuple[BenchRow, ...]
+    rules: tuple[str, ...]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "rules": list(self.rules),
+            "settings": dict(self.settings),
+            "rows": [asdict(r) for r in self.rows],
+        }
+
+    def to_markdown(self) -> str:
+        """A markdown table, one line per model, backend and function."""
+        head = (
+            "| model | backend | function | applies before → after | compile s "
+            "(before / after) | µs per call (before / after) | speed-up [95% CI] | |\n"
+            "|---|---|---|---|---|---|---|---|"
+        )
+        lines = [head]
+        for r in self.rows:
+            if r.error:
+                lines.append(
+                    f"| {r.target} | {r.backend} | {r.function} | | | | | error: {r.error} |"
+                )
+                continue
+            if not r.agree:
+                lines.append(
+                    f"| {r.target} | {r.backend} | {r.function} | {r.n_apply_before} → "
+                    f"{r.n_apply_after} | | | not timed | disagree: {r.note} |"
+                )
+                continue
+            lines.append(
+                f"| {r.target} | {r.backend} | {r.function} | {r.n_apply_before} → "
+                f"{r.n_apply_after} | {r.compile_before_s:.2f} / {r.compile_after_s:.2f} | "
+                f"{r.call_before_s * 1e6:.1f} / {r.call_after_s * 1e6:.1f} | "
+                f"{r.speedup:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}] | {r.note} |"
+            )
+        return "\n".join(lines)
+
+    def plot(self, path: str | Path) -> Path:
+        """The speed-up of every timed row with its interval (1 = no change)."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        rows = [r for r in self.rows if r.agree and not r.error]
+        path = Path(path)
+        fig, ax = plt.subplots(figsize=(8, 0.32 * max(len(rows), 3) + 1.2))
+        ys = np.arange(len(rows))
+        sp = np.array([r.speedup for r in rows])
+        err = np.array(
+            [
+                [r.speedup - r.ci_low for r in rows],
+                [r.ci_high - r.speedup for r in rows],
+            ]
+        )
+        colours = [
+            "tab:green" if r.ci_low > 1 else "tab:red" if r.ci_high < 1 else "tab:gray"
+            for r in rows
+        ]
+        ax.errorbar(
+            sp,
+            ys,
+            xerr=err if len(rows) else None,
+            fmt="none",
+            ecolor="black",
+            capsize=3,
+        )
+        ax.scatter(sp, ys, c=colours, zorder=3)
+        ax.axvline(1.0, color="black", lw=0.8, ls="--")
+        ax.set_yticks(
+            ys, [f"{r.target} · {r.backend} · {r.function}" for r in rows], fontsize=8
+        )
+        ax.invert_yaxis()
+        ax.set_xlabel("speed-up (time before / time after), 95% bootstrap interval")
+        ax.set_title("rules vs PyTensor's default pipeline")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        return path
+
+    def save(self, out: str | Path, stem: str = "bench") -> dict[str, Path]:
+        """Write ``stem.json``, ``stem.md`` and ``stem.png`` into ``out``."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"json": out / f"{stem}.json", "md": out / f"{stem}.md"}
+        paths["json"].write_text(json.dumps(self.to_dict(), indent=2, default=str))
+        paths["md"].write_text(self.to_markdown() + "\n")
+        paths["png"] = self.plot(out / f"{stem}.png")
+        return paths
+
+
+def _profile(inputs: list, outputs: list, mode: Any, args: list, calls: int) -> tuple:
+    fn = pytensor.function(
+        inputs, outputs, mode=mode, profile=True, on_unused_input="ignore"
+    )
+    for _ in range(calls):
+        fn(*args)
+    times = fn.profile.class_time()
+    total = sum(times.values()) or 1.0
+    top = sorted(times.items(), key=lambda kv: -kv[1])[:6]
+    return tuple((getattr(k, "__name__", str(k)), v / total) for k, v in top)
+
+
+def _agreement(
+    inputs: list, before_outputs: list, fb: Any, fa: Any, points: list
+) -> str:
+    """'' when the two compiled functions agree at every point, else where not."""
+    for p, args in points:
+        with np.errstate(all="ignore"):
+            vb, va = fb(*args), fa(*args)
+        for k, (b, a) in enumerate(zip(vb, va, strict=True)):
+
+            def exact(k: int = k, args: list = args) -> np.ndarray:
+                return exact_eval(inputs, [before_outputs[k]], args)[0]
+
+            v = compare_values(
+                np.asarray(b), np.asarray(a), exact, nan_original_ok=k > 0
+            )
+            if not v.ok:
+                return f"output {k} at {p}: {v.reason}"
+    return ""
+
+
+def bench(
+    targets: Sequence[Any],
+    rules: Any,
+    *,
+    backends: Sequence[str] = ("numba", "c"),
+    functions: Sequence[str] = FUNCTIONS,
+    repeats: int = 21,
+    min_sample_s: float = 0.01,
+    profile: bool = True,
+    names: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+    skip: dict[str, dict[str, str]] | None = None,
+    confidence: float = 0.95,
+) -> BenchReport:
+    """Benchmark ``rules`` on PyMC models (see module doc).
+
+    ``targets`` are ``pm.Model`` objects or Targets holding one; ``names``
+    labels them. A model that fails to compile or a backend that cannot be
+    used is reported in its row's ``error`` and the rest still runs.
+    ``progress`` is called with a label before each model/backend pair.
+    ``skip`` maps a name to ``{backend: reason}`` pairs not to run (reported
+    as skipped, with the reason).
+    """
+    from rewritelab.modelcheck import prior_points
+    from rewritelab.models import model_graph
+    from rewritelab.modes import as_mode
+    from rewritelab.modes import mode as rules_mode
+    from rewritelab.registry import rule_set
+
+    rs = rule_set(rules)
+    bad = [b for b in backends if b not in BACKENDS]
+    if bad:
+        raise RewritelabError(
+            f"unknown backend {bad[0]!r}; expected one of {sorted(BACKENDS)}"
+        )
+    bad = [f for f in functions if f not in FUNCTIONS]
+    if bad:
+        raise RewritelabError(
+            f"unknown function {bad[0]!r}; expected one of {FUNCTIONS}"
+        )
+    rows: list[BenchRow] = []
+    labels = (
+        list(names)
+        if names is not None
+        else [getattr(t, "name", "") or f"model{i}" for i, t in enumerate(targets)]
+    )
+    for label, target in zip(labels, targets, strict=True):
+        model = getattr(target, "model", None) or target
+        try:
+            graphs = {f: model_graph(model, f) for f in functions}
+            start = model.initial_point()
+            points_raw = [("initial point", start)] + [
+                (f"prior draw {i}", p) for i, p in enumerate(prior_points(model, 2))
+            ]
+        except Exception as exc:
+            rows += [
+                BenchRow(label, b, f, error=_short(exc))
+                for b in backends
+                for f in functions
+            ]
+            continue
+        for backend in backends:
+            if progress:
+                progress(f"{label} · {backend}")
+            reason = (skip or {}).get(label, {}).get(backend)
+            if reason:
+                rows += [
+                    BenchRow(label, backend, f, error=f"skipped: {reason}")
+                    for f in functions
+                ]
+                continue
+            try:
+                base = as_mode(BACKENDS[backend])
+                after_mode = rules_mode(rs, base=base)
+            except Exception as exc:
+                rows += [
+                    BenchRow(label, backend, f, error=_short(exc)) for f in functions
+                ]
+                continue
+            for fname in functions:
+                rows.append(
+                    _bench_one(
+                        label,
+                        backend,
+                        fname,
+                        graphs[fname],
+                        base,
+                        after_mode,
+                        points_raw,
+                        (repeats, min_sample_s, confidence),
+                        profile and backend == "c",
+                    )
+                )
+    settings = {
+        "backends": list(backends),
+        "functions": list(functions),
+        "repeats": repeats,
+        "min_sample_s": min_sample_s,
+        "confidence": confidence,
+        "pytensor": pytensor.__version__,
+    }
+    return BenchReport(tuple(rows), rs.names, settings)
+
+
+def _short(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
+
+
+def _bench_one(
+    label: str,
+    backend: str,
+    fname: str,
+    graph: Any,
+    base: Any,
+    after_mode: Any,
+    points_raw: list,
+    timing_settings: tuple[int, float, float],
+    profile: bool,
+) -> BenchRow:
+    inputs, outputs = list(graph.inputs), list(graph.outputs)
+    kw = {"on_unused_input": "ignore"}
+    try:
+        t = time.perf_counter()
+        fb = pytensor.function(inputs, outputs, mode=base, **kw)
+        compile_b = time.perf_counter() - t
+        t = time.perf_counter()
+        fa = pytensor.function(inputs, outputs, mode=after_mode, **kw)
+        compile_a = time.perf_counter() - t
+        # second copies in mirrored order (see time_ab); cached, so cheap
+        fa2 = pytensor.function(inputs, outputs, mode=after_mode, **kw)
+        fb2 = pytensor.function(inputs, outputs, mode=base, **kw)
+        points = [
+            (p, [np.asarray(pt[v.name], dtype=v.type.dtype) for v in inputs])
+            for p, pt in points_raw
+        ]
+        sizes = len(fb.maker.fgraph.apply_nodes), len(fa.maker.fgraph.apply_nodes)
+        note = _agreement(inputs, outputs, fb, fa, points)
+    except Exception as exc:
+        return BenchRow(label, backend, fname, error=_short(exc))
+    common = dict(
+        n_apply_before=sizes[0],
+        n_apply_after=sizes[1],
+        compile_before_s=compile_b,
+        compile_after_s=compile_a,
+    )
+    if note:
+        return BenchRow(label, backend, fname, agree=False, note=note, **common)
+    args = points[0][1]
+    repeats, min_sample_s, confidence = timing_settings
+    timing = time_ab(
+        fb,
+        fa,
+        args,
+        repeats=repeats,
+        min_sample_s=min_sample_s,
+        confidence=confidence,
+        copies=(fb2, fa2),
+    )
+    ops_b = ops_a = ()
+    if profile:
+        try:
+            calls = max(10, timing.calls_per_sample)
+            ops_b = _profile(inputs, outputs, base, args, calls)
+            ops_a = _profile(inputs, outputs, after_mode, args, calls)
+        except Exception:  # profiling is a bonus; never lose the timing for it
+            pass
+    return BenchRow(
+        label,
+        backend,
+        fname,
+        call_before_s=timing.median_a,
+        call_after_s=timing.median_b,
+        speedup=timing.speedup,
+        ci_low=timing.ci_low,
+        ci_high=timing.ci_high,
+        ops_before=ops_b,
+        ops_after=ops_a,
+        **common,
+    )

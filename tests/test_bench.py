@@ -1,0 +1,80 @@
+"""The timing harness: A/A honesty, refusing wrong graphs, errors per model."""
+
+import json
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+import pytest
+
+import rewritelab as rl
+from rewritelab.bench import bench, time_ab
+from rewritelab.cli import _load
+
+
+@pytest.fixture(scope="module")
+def small_models():
+    return [_load("eight_schools"), _load("regression")]
+
+
+def test_empty_rule_set_is_a_no_op_within_its_interval(small_models):
+    """A/A: the same pipeline twice; the interval must contain 1."""
+    report = bench(
+        small_models,
+        [],
+        backends=("c",),
+        functions=("logp",),
+        repeats=15,
+        profile=False,
+    )
+    assert len(report.rows) == 2
+    for r in report.rows:
+        assert r.agree and not r.error
+        assert r.ci_low <= 1.0 <= r.ci_high, r
+
+
+def test_wrong_rules_are_not_timed(small_models):
+    wrong = rl.pattern("exp(x) -> cosh(x)", name="wrong")
+    report = bench(small_models[:1], wrong, backends=("c",), functions=("logp",))
+    (row,) = report.rows
+    assert not row.agree and np.isnan(row.speedup) and "output 0" in row.note
+    assert "disagree" in report.to_markdown()
+
+
+def test_a_broken_target_is_reported_and_the_rest_runs(small_models):
+    x = pt.dvector("x")
+    report = bench(
+        [x, small_models[0]],
+        [],
+        backends=("c",),
+        functions=("logp",),
+        repeats=5,
+        names=["not a model", "eight_schools"],
+        profile=False,
+    )
+    broken, fine = report.rows
+    assert broken.error and "pm.Model" in broken.error
+    assert fine.agree and not fine.error and fine.call_before_s > 0
+
+
+def test_unknown_backend_is_a_clear_error(small_models):
+    with pytest.raises(rl.RewritelabError, match="unknown backend 'cuda'"):
+        bench(small_models, [], backends=("cuda",))
+
+
+def test_rules_that_remove_work_show_up_in_sizes_and_profile(small_models, tmp_path):
+    report = bench(small_models[1:], rl.library(), backends=("c",), repeats=7)
+    logp = report.rows[0]
+    assert logp.n_apply_after < logp.n_apply_before  # the sigma > 0 check is gone
+    assert logp.ops_before and abs(sum(v for _, v in logp.ops_before) - 1) < 0.05
+    paths = report.save(tmp_path)
+    assert json.loads(paths["json"].read_text())["rows"][0]["function"] == "logp"
+    assert paths["png"].stat().st_size > 1000 and "speed-up" in paths["md"].read_text()
+
+
+def test_time_ab_of_a_function_against_itself():
+    x = pt.dvector("x")
+    f = pytensor.function([x], pt.exp(x).sum(), mode="CVM")
+    t = time_ab(f, f, [np.ones(1000)], repeats=9, min_sample_s=0.002)
+    assert len(t.a) == len(t.b) == 9 and t.calls_per_sample >= 1
+    assert t.ci_low <= t.speedup <= t.ci_high
