@@ -4,9 +4,9 @@ import numpy as np
 import pymc as pm
 
 #: PyTensor's C backend fuses all 900 scalar logp terms (and their gradients)
-#: into one Composite whose C source is 5 MB; g++ -O3 did not finish it in 20
+#: into one Composite whose C source is 5 MB; g++ -O3 did not finish it in 10
 #: minutes here. Numba compiles the same graph in seconds.
-SKIP_BACKENDS = {"c": "the fused 5 MB C kernel takes g++ over 20 minutes"}
+SKIP_BACKENDS = {"c": "its fused 5 MB C kernel did not compile within 10 minutes"}
 
 rng = np.random.default_rng(7)
 groups = 100
