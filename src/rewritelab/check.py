@@ -16,7 +16,7 @@ own rewrites can neither hide nor cause a difference.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -570,11 +570,16 @@ def check_rule(
     return report("passed" if fired else "not exercised")
 
 
-def check_rules(rules: Any, **kwargs: Any) -> tuple[RuleReport, ...]:
+def check_rules(
+    rules: Any, *, progress: Callable[[int, str], None] | None = None, **kwargs: Any
+) -> tuple[RuleReport, ...]:
     """:func:`check_rule` for every rule of a rule set (or path); a rule that
-    breaks the checker is reported as an ``error`` and the others go on."""
+    breaks the checker is reported as an ``error`` and the others go on.
+    ``progress(i, name)`` is called before the i-th rule."""
     out = []
-    for r in rule_set(rules):
+    for i, r in enumerate(rule_set(rules)):
+        if progress is not None:
+            progress(i, r.name)
         try:
             out.append(check_rule(r, **kwargs))
         except Exception as exc:

@@ -158,35 +158,18 @@ def cmd_rules(args: argparse.Namespace, console: Console) -> int:
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
     from rich.progress import Progress
 
-    from rewritelab.check import check_rule
+    from rewritelab.check import check_rules
 
     rules = _rules(args.path)
     if args.max_examples < 1:
         raise RewritelabError("--max-examples must be at least 1")
-    reports = []
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("checking rules", total=len(rules))
-        for r in rules:
-            progress.update(task, description=f"checking {r.name}")
-            try:
-                reports.append(check_rule(r, max_examples=args.max_examples))
-            except Exception as exc:  # one broken rule must not stop the others
-                from rewritelab.check import RuleReport
 
-                reports.append(
-                    RuleReport(
-                        r.name,
-                        r.source,
-                        "error",
-                        0,
-                        0,
-                        0,
-                        0.0,
-                        0.0,
-                        error=f"{type(exc).__name__}: {exc}",
-                    )
-                )
-            progress.advance(task)
+        def step(i: int, name: str) -> None:
+            progress.update(task, completed=i, description=f"checking {name}")
+
+        reports = check_rules(rules, max_examples=args.max_examples, progress=step)
     model_report = None
     if args.model:
         from rewritelab.modelcheck import check_model

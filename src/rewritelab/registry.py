@@ -6,13 +6,13 @@ import ast
 import importlib.resources
 import importlib.util
 import inspect
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import Any
 
+from rewritelab._imports import exec_file
 from rewritelab.rules import Rule, RuleError, as_rule, is_rule_like, source_file
 
 __all__ = ["RuleSet", "load", "library", "rule_set"]
@@ -140,23 +140,14 @@ def rule_set(rules: Any) -> RuleSet:
 
 
 def _import(path: Path) -> Any:
-    mod_name = f"_rewritelab_rules_{path.stem}_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(mod_name, path)
-    if spec is None or spec.loader is None:
-        raise RuleError(f"cannot import rules from {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[mod_name] = module
     try:
-        spec.loader.exec_module(module)
+        return exec_file(path, "_rewritelab_rules")
     except RuleError as exc:
-        del sys.modules[mod_name]
         raise RuleError(f"{path}: {exc}") from None
     except Exception as exc:
-        del sys.modules[mod_name]
         raise RuleError(
             f"importing rules from {path} failed: {type(exc).__name__}: {exc}"
         ) from exc
-    return module
 
 
 def _module_level_names(path: Path) -> dict[str, tuple[int, str]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -179,20 +177,14 @@ def resolve(obj: Any, *, name: str = "") -> Target:
 
 
 def _import_file(path: Path) -> Any:
-    mod_name = f"_rewritelab_user_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(mod_name, path)
-    if spec is None or spec.loader is None:
-        raise TargetError(f"cannot import {path}: not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[mod_name] = module
+    from rewritelab._imports import exec_file
+
     try:
-        spec.loader.exec_module(module)
+        return exec_file(path, "_rewritelab_user")
     except Exception as exc:
-        del sys.modules[mod_name]
         raise TargetError(
             f"importing {path} failed: {type(exc).__name__}: {exc}"
         ) from exc
-    return module
 
 
 def _module_candidates(module: Any) -> dict[str, Any]:
