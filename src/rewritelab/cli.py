@@ -251,8 +251,8 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("benchmarking", total=len(targets) * len(backends))
 
-        def step(label: str) -> None:
-            progress.update(task, description=f"benchmarking {label}", advance=0)
+        def step(label: str) -> None:  # called as each model/backend pair starts
+            progress.update(task, description=f"benchmarking {label}", advance=1)
 
         report = bench(
             targets,
@@ -260,7 +260,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
             backends=backends,
             repeats=args.repeats,
             names=[Path(t).stem if t.endswith(".py") else t for t in args.targets],
-            progress=lambda label: (step(label), progress.advance(task)),
+            progress=step,
         )
     paths = report.save(args.out) if args.out else {}
     if args.json:
@@ -281,28 +281,13 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
             col, justify="left" if col in ("model", "backend", "function") else "right"
         )
     for r in report.rows:
-        if r.error or not r.agree:
-            why = r.error or f"disagree: {r.note}"
-            table.add_row(
-                r.target,
-                r.backend,
-                r.function,
-                "",
-                "",
-                "",
-                f"[red]{escape(why[:70])}[/]",
-            )
-            continue
-        colour = "green" if r.ci_low > 1 else "red" if r.ci_high < 1 else "white"
-        table.add_row(
-            r.target,
-            r.backend,
-            r.function,
-            f"{r.n_apply_before} → {r.n_apply_after}",
-            f"{r.call_before_s * 1e6:.1f}",
-            f"{r.call_after_s * 1e6:.1f}",
-            f"[{colour}]{r.speedup:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}][/]",
-        )
+        applies, us_b, us_a, speedup = r.cells()
+        if not us_b:
+            speedup = f"[red]{escape(r.remark[:70])}[/]"
+        else:
+            colour = "green" if r.ci_low > 1 else "red" if r.ci_high < 1 else "white"
+            speedup = f"[{colour}]{escape(speedup)}[/]"
+        table.add_row(r.target, r.backend, r.function, applies, us_b, us_a, speedup)
     console.print(table)
     for kind, path in paths.items():
         console.print(f"{kind}: {path}")

@@ -9,12 +9,19 @@ at least as close to the exact value as the original was.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Verdict", "ulps", "compare_values", "DEFAULT_TOL_ULPS"]
+__all__ = [
+    "Verdict",
+    "ulps",
+    "compare_values",
+    "compare_outputs",
+    "DEFAULT_TOL_ULPS",
+]
 
 #: Disagreement tolerated without looking at the exact value, per dtype.
 DEFAULT_TOL_ULPS = {"float64": 8.0, "float32": 8.0, "float16": 4.0}
@@ -126,3 +133,56 @@ def compare_values(
         float(err_before[idx]),
         float(err_after[idx]),
     )
+
+
+def compare_outputs(
+    inputs: Sequence[Any],
+    before_outputs: Sequence[Any],
+    vb: Sequence[Any],
+    va: Sequence[Any],
+    values: Mapping[Any, Any] | Sequence[Any],
+    *,
+    n_values: int,
+    gate_gradients: bool = True,
+    rtol: float | None = None,
+    on_verdict: Callable[[Verdict], None] | None = None,
+) -> tuple[int, Verdict] | None:
+    """Judge every output of one before/after evaluation at one point.
+
+    ``vb``/``va`` are the outputs of the original graph ``before_outputs``
+    and of its rewrite, evaluated at ``values`` of ``inputs``; the first
+    ``n_values`` are values, the rest gradients (compared as such by
+    :func:`compare_values`). With ``gate_gradients`` the gradients are only
+    compared where every value is finite. With ``rtol`` outputs that close
+    need no further look. The exact reference is the original graph
+    evaluated by :func:`rewritelab.exact.exact_eval`, only where needed.
+    Returns the first failing ``(output index, verdict)``, or None;
+    ``on_verdict`` sees every verdict made.
+    """
+    from rewritelab.exact import exact_eval
+
+    finite = not gate_gradients or all(
+        np.all(np.isfinite(x)) for x in (*vb[:n_values], *va[:n_values])
+    )
+    for k, (b, a) in enumerate(zip(vb, va, strict=True)):
+        gradient = k >= n_values
+        if gradient and not finite:
+            break
+        b, a = np.asarray(b), np.asarray(a)
+        if (
+            rtol is not None
+            and b.shape == a.shape
+            and np.allclose(a, b, rtol=rtol, atol=rtol, equal_nan=True)
+        ):
+            continue
+
+        def exact(k: int = k) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                return exact_eval(list(inputs), [before_outputs[k]], values)[0]
+
+        v = compare_values(b, a, exact, nan_original_ok=gradient)
+        if on_verdict is not None:
+            on_verdict(v)
+        if not v.ok:
+            return k, v
+    return None

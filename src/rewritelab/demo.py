@@ -240,18 +240,7 @@ def run_demo(
         "speed-up [95% CI]",
         "note",
     )
-    rows = tuple(
-        (
-            r.backend,
-            r.function,
-            f"{r.n_apply_before} -> {r.n_apply_after}",
-            f"{r.call_before_s * 1e6:.1f}",
-            f"{r.call_after_s * 1e6:.1f}",
-            f"{r.speedup:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]",
-            r.error or r.note,
-        )
-        for r in breport.rows
-    )
+    rows = tuple((r.backend, r.function, *r.cells(), r.remark) for r in breport.rows)
     prof = tuple(
         (r.function, "before", ", ".join(f"{k} {v:.0%}" for k, v in r.ops_before))
         for r in breport.rows

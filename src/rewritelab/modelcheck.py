@@ -22,8 +22,7 @@ from hypothesis.extra import numpy as hnp
 
 from rewritelab.apply import apply
 from rewritelab.check import CHECK_MODE, CHECK_MODE_NAME, Counterexample
-from rewritelab.compare import compare_values
-from rewritelab.exact import exact_eval
+from rewritelab.compare import compare_outputs
 
 __all__ = ["ModelReport", "check_model", "prior_points"]
 
@@ -116,10 +115,15 @@ def check_model(
     if not firings:
         return ModelReport(name, "unchanged", 0, (), (), 0.0, time.perf_counter() - t0)
     inputs = list(full.before.inputs)
-    before = list(full.before.outputs) + list(terms.before.outputs)
-    after = list(full.after.outputs) + list(terms.after.outputs)
-    labels = ["logp"] + [f"gradient wrt {v.name}" for v in inputs]
+    # values first (the joint logp, then each term), gradients last
+    logp_b, *grads_b = full.before.outputs
+    logp_a, *grads_a = full.after.outputs
+    before = [logp_b, *terms.before.outputs, *grads_b]
+    after = [logp_a, *terms.after.outputs, *grads_a]
+    n_values = 1 + len(terms.before.outputs)
+    labels = ["logp"]
     labels += [f"term {o.name or i}" for i, o in enumerate(terms.before.outputs)]
+    labels += [f"gradient wrt {v.name}" for v in inputs]
     f_before = pytensor.function(
         inputs, before, mode=CHECK_MODE, on_unused_input="ignore"
     )
@@ -132,32 +136,36 @@ def check_model(
         args = [np.asarray(point[v.name], dtype=v.type.dtype) for v in inputs]
         with np.errstate(all="ignore"):
             vb, va = f_before(*args), f_after(*args)
-        values = dict(zip(inputs, args, strict=True))
-        for k, (b, a) in enumerate(zip(vb, va, strict=True)):
 
-            def exact(k: int = k) -> np.ndarray:
-                with np.errstate(all="ignore"):
-                    return exact_eval(inputs, [before[k]], values)[0]
-
-            v = compare_values(
-                b, a, exact, nan_original_ok=labels[k].startswith("grad")
-            )
+        def record(v: Any) -> None:
             if np.isfinite(v.worst_ulps):
                 worst[0] = max(worst[0], v.worst_ulps)
-            if not v.ok:
-                return Counterexample(
-                    graph=f"{name} ({where})",
-                    output=labels[k],
-                    reason=v.reason,
-                    inputs=dict(point),
-                    before=b,
-                    after=a,
-                    exact=v.exact,
-                    index=v.index,
-                    ulps_before=v.ulps_before,
-                    ulps_after=v.ulps_after,
-                )
-        return None
+
+        found = compare_outputs(
+            inputs,
+            before,
+            vb,
+            va,
+            args,
+            n_values=n_values,
+            gate_gradients=False,
+            on_verdict=record,
+        )
+        if found is None:
+            return None
+        k, v = found
+        return Counterexample(
+            graph=f"{name} ({where})",
+            output=labels[k],
+            reason=v.reason,
+            inputs=dict(point),
+            before=vb[k],
+            after=va[k],
+            exact=v.exact,
+            index=v.index,
+            ulps_before=v.ulps_before,
+            ulps_after=v.ulps_after,
+        )
 
     counts: dict[str, int] = {"initial": 0, "prior": 0, "hypothesis": 0}
 
