@@ -98,3 +98,24 @@ def test_report_is_frozen_and_json_ready():
     json.dumps(report.to_dict())
     with pytest.raises(dataclasses.FrozenInstanceError):
         report.verdict = "passed"
+
+
+def _has_sigmoid_client(fgraph, var):
+    return any(c.op == pt.sigmoid for c, _ in fgraph.clients.get(var, ()))
+
+
+def test_a_rule_that_fires_only_in_context_is_checked_on_its_graphs():
+    """softplus(x) -> log1p(exp(x)) overflows for x > 709; the rule only fires
+    next to sigmoid(x), which random graphs rarely build. Its ``graphs``
+    give the checker that context."""
+
+    def wrong(fgraph, node):
+        (x,) = node.inputs
+        return [pt.log1p(pt.exp(x))] if _has_sigmoid_client(fgraph, x) else None
+
+    ctx = rl.rule([pt.softplus], graphs=["sigmoid(x) * softplus(x)"])(wrong)
+    report = check_rule(ctx, max_examples=50, models=False)
+    assert report.verdict == "counterexample"
+    assert "sigmoid" in report.counterexample.graph
+    with pytest.raises(rl.RuleError, match="graph 'sigmoid\\(x\\) \\*'"):
+        rl.rule([pt.softplus], graphs=["sigmoid(x) *"])(wrong)

@@ -70,10 +70,10 @@ def test_apply_on_a_bundled_model(tmp_path, capsys):
     args = ["apply", "eight_schools", "--graph", "logp+grad", "--render-diff", str(png)]
     assert main(args) == 0
     text = capsys.readouterr().out
-    assert "exp_positive_check" in text and "firings" in text and png.exists()
+    assert "known_range_check" in text and "firings" in text and png.exists()
     assert main(["apply", "eight_schools", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert dict(data["counts"])["exp_positive_check"] >= 1
+    assert dict(data["counts"])["known_range_check"] >= 1
 
 
 def test_apply_with_a_rules_file_and_a_bad_one(tmp_path, capsys):
@@ -132,7 +132,7 @@ def test_demo_writes_html_and_markdown(tmp_path):
     page = report.html.read_text()
     for heading in ("See", "Rewrite", "Check", "Measure"):
         assert heading in page
-    assert "exp_positive_check" in page and "passed" in page
+    assert "known_range_check" in page and "passed" in page
     for img in ("logp.png", "rules_diff.png", "bench.png"):
         assert (tmp_path / img).exists() and img in page
     assert report.markdown.read_text().startswith("# rewritelab demo: regression")

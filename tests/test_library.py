@@ -2,6 +2,7 @@
 
 import mpmath as mp
 import numpy as np
+import pymc as pm
 import pytensor
 import pytensor.tensor as pt
 import pytest
@@ -60,6 +61,18 @@ CASES = {
         {"x": -POS[1:]},
         lambda x: mp.log1p(-mp.exp(x)),
     ),
+    "softplus_shared_log1p_exp": (
+        pt.softplus(x),
+        pt.switch(pt.ge(x, 0), x, 0) + pt.log1p(pt.exp(pt.switch(pt.ge(x, 0), -x, x))),
+        {"x": ANY},
+        lambda x: mp.log1p(mp.exp(x)),
+    ),
+    "pow_of_exp": (
+        pt.exp(x) ** -0.5,
+        pt.exp(x * (pt.exp(x) ** -0.5).owner.inputs[1]),
+        {"x": ANY},
+        lambda x: mp.exp(x) ** -0.5,
+    ),
     "neg_of_sub": (
         -(x - y),
         y - x,
@@ -79,7 +92,7 @@ def evaluate(out, values):
 
 
 def test_every_shipped_rule_has_a_case():
-    assert set(CASES) | {"exp_positive_check"} == set(LIB.names)
+    assert set(CASES) | {"known_range_check", "known_range_sign"} == set(LIB.names)
 
 
 def test_library_passes_its_own_checker():
@@ -124,30 +137,62 @@ def test_stability_rules_fix_overflow():
     np.testing.assert_allclose(evaluate(after, {"x": np.array([800.0])}), 800.0)
 
 
-def test_exp_positive_check_turns_comparison_into_true():
-    checks = (pt.exp(x) > 0) & (pt.exp(y) >= -1.0)
-    result = rl.apply(checks, LIB.select(names=["exp_positive_check"]))
-    assert result.hits("exp_positive_check") == 2
+def test_known_range_check_turns_settled_comparisons_into_true():
+    checks = (pt.exp(x) >= 0) & (pt.exp(y) > -1.0) & (pt.sigmoid(x) <= 1)
+    result = rl.apply(checks, LIB.select(names=["known_range_check"]))
+    assert result.hits("known_range_check") == 3
     ops = {
         type(getattr(n.op, "scalar_op", n.op)).__name__
         for n in result.fgraph.apply_nodes
     }
-    assert not ops & {"GT", "GE"}
+    assert not ops & {"GT", "GE", "LE"}
     out = evaluate(result.outputs[0], {"x": ANY, "y": ANY})
     assert out.dtype == bool and out.shape == ANY.shape and out.all()
+    assert evaluate(checks, {"x": ANY, "y": ANY}).all()  # as before, -750 too
 
 
-def test_exp_positive_check_leaves_positive_bounds_alone():
-    kept = pt.exp(x) > 0.5
-    assert rl.apply(kept, LIB.select(names=["exp_positive_check"])).firings == ()
+@pytest.mark.parametrize(
+    "kept",
+    [
+        pt.exp(x) > 0.5,
+        pt.sqr(x) > 0,  # sqr(0) == 0
+        pt.exp(x**y) >= 0,  # x ** y may be nan, and exp(nan) >= 0 is False
+        pt.log(x) > -1,  # log has no range entry
+    ],
+    ids=str,
+)
+def test_known_range_check_leaves_unsettled_comparisons_alone(kept):
+    assert rl.apply(kept, LIB.select(names=["known_range_check"])).firings == ()
 
 
-def test_exp_positive_check_fires_on_a_pymc_model(simple_model):
-    """sigma = exp(sigma_log__) > 0 is in HalfNormal's logp."""
-    result = rl.apply(simple_model, LIB, graph="logp")
-    assert result.hits("exp_positive_check") >= 1
-    fn_before = simple_model.compile_logp()
-    point = simple_model.initial_point()
+def test_known_range_check_is_exact_on_finite_inputs():
+    """exp(-750) underflows to 0, so the float check says False there; the
+    rewrite says True, as exact arithmetic does (the rule assumes finite x)."""
+    check = pt.exp(x) > 0
+    after = rl.apply(check, LIB.select(names=["known_range_check"])).outputs[0]
+    assert evaluate(after, {"x": ANY}).all()
+    assert list(evaluate(check, {"x": ANY})) == list(ANY > -745.2)
+
+
+def test_known_range_sign_fires_where_the_input_cannot_be_nan():
+    signs = pt.sign(pt.exp(-2 * x)) * pt.sign(pt.exp(x**y))  # x ** y may be nan
+    result = rl.apply(signs, LIB.select(names=["known_range_sign"]))
+    assert result.hits("known_range_sign") == 1
+    values = {"x": ANY, "y": np.full_like(ANY, 0.5)}
+    before, after = evaluate(signs, values), evaluate(result.outputs[0], values)
+    np.testing.assert_array_equal(np.isnan(after), np.isnan(before))  # x < 0
+    assert np.all(after[ANY > 0] == 1) and np.all(after[(ANY < 0)] != 1)
+
+
+def test_known_range_check_fires_on_a_pymc_model():
+    """Poisson's mu >= 0 on mu = exp(eta)."""
+    with pm.Model() as model:
+        eta = pm.Normal("eta", shape=3)
+        pm.Poisson("y", pm.math.exp(eta), observed=[0, 2, 5])
+    result = rl.apply(model, LIB, graph="logp")
+    assert result.hits("known_range_check") >= 1
+    fn_before = model.compile_logp()
+    point = model.initial_point()
     after = pytensor.function(
         list(result.after.inputs), result.outputs[0], on_unused_input="ignore"
     )

@@ -10,7 +10,7 @@ from rewritelab.modelcheck import prior_points
 
 def test_library_keeps_the_model_logp(simple_model):
     report = rl.check_model(simple_model, rl.library(), max_examples=10, draws=3)
-    assert report.verdict == "passed" and "exp_positive_check" in report.fired
+    assert report.verdict == "passed" and "known_range_check" in report.fired
     assert dict(report.points) == {"initial": 1, "prior": 3, "hypothesis": 10}
 
 

@@ -1,8 +1,9 @@
 """Is a rule correct? Hypothesis-driven equivalence with an exact reference.
 
 :func:`check_rule` builds graphs the rule fires on (its pattern instantiated
-with fresh inputs of several shapes and dtypes; random expression graphs
-holding the ops a function rule tracks; the bundled models' logp and
+with fresh inputs of several shapes and dtypes, and likewise the expressions
+in its ``graphs``; random expression graphs holding the ops a function rule
+tracks; the bundled models' logp and
 gradient), compiles each graph and its rewrite once, and lets Hypothesis
 search the inputs for a disagreement, judged by :mod:`rewritelab.compare`
 (values and gradients). A failure is shrunk to a small counterexample.
@@ -37,7 +38,7 @@ from rewritelab.apply import apply
 from rewritelab.compare import compare_outputs
 from rewritelab.exact import NoExactValue
 from rewritelab.registry import rule_set
-from rewritelab.rules import LITERAL_PREFIX, Rule, RuleError, as_rule
+from rewritelab.rules import LITERAL_PREFIX, Rule, RuleError, as_rule, parse_expression
 from rewritelab.strategies import BINARY_OPS, UNARY_OPS, graph_inputs
 
 __all__ = [
@@ -194,8 +195,10 @@ def _pattern_names(pattern: Any) -> list[str]:
     return []
 
 
-def _pattern_graphs(r: Rule) -> Iterator[_Graph]:
-    names = list(dict.fromkeys(_pattern_names(r.in_pattern)))
+def _expression_graphs(in_pattern: Any, assume: tuple[str, ...]) -> Iterator[_Graph]:
+    """The graph an in-pattern describes, as scalars, vectors, a broadcast
+    mix and float32 vectors."""
+    names = list(dict.fromkeys(_pattern_names(in_pattern)))
     variants = [
         ("float64", {n: () for n in names}, "scalars"),
         ("float64", {n: (None,) for n in names}, "vectors"),
@@ -209,14 +212,14 @@ def _pattern_graphs(r: Rule) -> Iterator[_Graph]:
     for dtype, shapes, label in variants:
         env: dict[str, Variable] = {}
         try:
-            out = _instantiate(r.in_pattern, dtype, shapes, env)
+            out = _instantiate(in_pattern, dtype, shapes, env)
         except Exception:
             continue
         yield _Graph(
             f"{label}: {_expr(out)}",
             tuple(env[n] for n in names if n in env),
             (out,),
-            r.assume,
+            assume,
         )
 
 
@@ -537,8 +540,9 @@ def check_rule(
 
     graphs: list[Iterator[_Graph]] = []
     if r.in_pattern is not None:
-        graphs.append(_pattern_graphs(r))
-    else:
+        graphs.append(_expression_graphs(r.in_pattern, r.assume))
+    graphs += [_expression_graphs(parse_expression(t), r.assume) for t in r.graphs]
+    if r.in_pattern is None:
         graphs.append(_random_graphs(r, seed, random_graphs))
     if models:
         graphs.append(_model_graphs())

@@ -48,6 +48,10 @@ class Rule:
         the checker only draws inputs that satisfy them.
     examples
         Example inputs ``{variable name: value}`` for the checker.
+    graphs
+        Expressions in pattern syntax (``"sigmoid(x) * softplus(-x)"``) the
+        checker builds and checks the rule on, besides its own; a rule that
+        only fires in a context (two ops sharing an input) names it here.
     text
         The ``lhs -> rhs`` text of a pattern rule, or ``""``.
     """
@@ -58,6 +62,7 @@ class Rule:
     source: str = "<unknown>"
     assume: tuple[str, ...] = ()
     examples: tuple[Mapping[str, Any], ...] = ()
+    graphs: tuple[str, ...] = ()
     text: str = ""
     doc: str = ""
     in_pattern: Any = None
@@ -77,6 +82,7 @@ class Rule:
             "tags": sorted(self.tags),
             "source": self.source,
             "assume": list(self.assume),
+            "graphs": list(self.graphs),
             "text": self.text,
             "doc": self.doc,
         }
@@ -334,6 +340,23 @@ def _tags(tags: str | Sequence[str]) -> frozenset[str]:
     return frozenset([tags] if isinstance(tags, str) else tags)
 
 
+def parse_expression(text: str) -> Any:
+    """``"sigmoid(x) * softplus(-x)"`` -> an in-pattern (ops as PyTensor
+    tuples, names as pattern variables), for :attr:`Rule.graphs`."""
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError as exc:
+        raise RuleError(f"graph {text!r}: not an expression: {exc.msg}") from None
+    return _to_pattern(tree, text)
+
+
+def _graph_texts(graphs: str | Sequence[str]) -> tuple[str, ...]:
+    texts = tuple([graphs] if isinstance(graphs, str) else graphs)
+    for t in texts:
+        parse_expression(t)  # a bad expression fails where the rule is written
+    return texts
+
+
 def pattern(
     spec: str | tuple,
     out: Any = None,
@@ -342,6 +365,7 @@ def pattern(
     tags: str | Sequence[str] = (),
     assume: str | Sequence[str] = (),
     examples: Sequence[Mapping[str, Any]] = (),
+    graphs: str | Sequence[str] = (),
     where: Mapping[str, Callable[[Any], bool]] | None = None,
     allow_multiple_clients: bool = True,
     doc: str = "",
@@ -355,7 +379,7 @@ def pattern(
     out
         The out-pattern when ``spec`` is a tuple: a tuple, a variable name, or
         a callable ``(fgraph, node, subs) -> Variable``.
-    name, tags, assume, examples, doc
+    name, tags, assume, examples, graphs, doc
         See :class:`Rule`. ``assume`` holds conditions such as ``"x > 0"``.
     where
         Match-time constraints: ``{"x": fn(variable) -> bool}``.
@@ -400,6 +424,7 @@ def pattern(
         source=_caller_location(),
         assume=tuple([assume] if isinstance(assume, str) else assume),
         examples=tuple(examples),
+        graphs=_graph_texts(graphs),
         text=text,
         doc=doc,
         in_pattern=in_pattern,
@@ -423,11 +448,14 @@ def rule(
     tags: str | Sequence[str] = (),
     assume: str | Sequence[str] = (),
     examples: Sequence[Mapping[str, Any]] = (),
+    graphs: str | Sequence[str] = (),
 ) -> Callable[[Callable], Rule]:
     """Decorate ``fn(fgraph, node) -> None | list[Variable]`` into a Rule.
 
     ``tracks`` lists the Ops (instances or classes) the function looks at,
     as in PyTensor's ``@node_rewriter``; ``None`` means every node.
+    ``graphs`` are expressions the checker tries the rule on (see
+    :class:`Rule`).
 
     Examples
     --------
@@ -453,6 +481,7 @@ def rule(
             source=_function_location(fn),
             assume=tuple([assume] if isinstance(assume, str) else assume),
             examples=tuple(examples),
+            graphs=_graph_texts(graphs),
             doc=inspect.getdoc(fn) or "",
         )
 

@@ -123,7 +123,7 @@ EDGE_VALUES = (
 )
 
 _ASSUME = re.compile(
-    r"^\s*([A-Za-z_]\w*)\s*(>=|<=|>|<|!=)\s*([-+]?(?:inf|[0-9.]+(?:[eE][-+]?[0-9]+)?))\s*$"
+    r"^\s*([A-Za-z_]\w*|\*)\s*(>=|<=|>|<|!=)\s*([-+]?(?:inf|[0-9.]+(?:[eE][-+]?[0-9]+)?))\s*$"
 )
 _CMP = {
     ">": np.greater,
@@ -137,7 +137,8 @@ _CMP = {
 def parse_assumptions(assume: Sequence[str]) -> dict[str, list[Callable[[Any], bool]]]:
     """``["x > 0", "y != 1"]`` -> ``{"x": [pred], "y": [pred]}``.
 
-    Each assumption compares one variable with a number; anything else is a
+    Each assumption compares one variable with a number; ``*`` stands for
+    every input (``"* > -inf"``: no input is -inf or nan). Anything else is a
     :class:`rewritelab.rules.RuleError` naming the assumption.
     """
     from rewritelab.rules import RuleError
@@ -147,7 +148,8 @@ def parse_assumptions(assume: Sequence[str]) -> dict[str, list[Callable[[Any], b
         m = _ASSUME.match(text)
         if not m:
             raise RuleError(
-                f"cannot read assumption {text!r}: write NAME OP NUMBER with OP "
+                f"cannot read assumption {text!r}: write NAME OP NUMBER (NAME may "
+                "be * for every input) with OP "
                 "one of > >= < <= !="
             )
         name, op, num = m.group(1), _CMP[m.group(2)], float(m.group(3))
@@ -214,6 +216,7 @@ def graph_inputs(
     for v in variables:
         shape = tuple(s if s is not None else n for s in getattr(v.type, "shape", ()))
         dtype = v.type.dtype
-        elems = element_strategy(dtype, preds.get(v.name or "", ()))
+        mine = [*preds.get(v.name or "", ()), *preds.get("*", ())]
+        elems = element_strategy(dtype, mine)
         out[v] = draw(hnp.arrays(dtype, shape, elements=elems))
     return out
