@@ -28,7 +28,15 @@ from scipy import stats
 from rewritelab.compare import compare_outputs
 from rewritelab.errors import RewritelabError
 
-__all__ = ["BACKENDS", "ABTiming", "BenchRow", "BenchReport", "bench", "time_ab"]
+__all__ = [
+    "BACKENDS",
+    "CELL_HEADERS",
+    "ABTiming",
+    "BenchRow",
+    "BenchReport",
+    "bench",
+    "time_ab",
+]
 
 #: Backend name -> PyTensor mode. Numba is PyTensor 3's default; CVM is C.
 BACKENDS = {"numba": "NUMBA", "c": "CVM"}
@@ -41,6 +49,9 @@ COMPILE_NOISE = 0.02
 
 #: What is compiled and timed for each model.
 FUNCTIONS = ("logp", "logp+grad")
+
+#: Column names of :meth:`BenchRow.cells`, for tables.
+CELL_HEADERS = ("applies", "µs before", "µs after", "speed-up [95% CI]")
 
 
 @dataclass(frozen=True)
@@ -185,7 +196,8 @@ class BenchRow:
 
     def cells(self) -> tuple[str, str, str, str]:
         """``(applies before → after, µs before, µs after, speed-up [CI])`` as
-        text for tables; blank where there is nothing to show."""
+        text for tables (:data:`CELL_HEADERS`); blank where there is nothing
+        to show."""
         if self.error:
             return "", "", "", ""
         applies = f"{self.n_apply_before} → {self.n_apply_after}"

@@ -237,7 +237,7 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     from rich.progress import Progress
 
-    from rewritelab.bench import bench
+    from rewritelab.bench import CELL_HEADERS, bench
 
     targets = [_load(t) for t in args.targets]
     for spec, t in zip(args.targets, targets, strict=True):
@@ -268,15 +268,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
         print(json.dumps(data, indent=2, default=str))
         return EXIT_OK
     table = Table(title="speed-up = time before / time after (above 1: faster)")
-    for col in (
-        "model",
-        "backend",
-        "function",
-        "applies",
-        "µs before",
-        "µs after",
-        "speed-up [95% CI]",
-    ):
+    for col in ("model", "backend", "function", *CELL_HEADERS):
         table.add_column(
             col, justify="left" if col in ("model", "backend", "function") else "right"
         )

@@ -113,7 +113,7 @@ def run_demo(
     and write ``report.html`` and ``report.md`` into ``out``."""
     from rewritelab.analysis import diff, summary
     from rewritelab.apply import apply
-    from rewritelab.bench import bench
+    from rewritelab.bench import CELL_HEADERS, bench
     from rewritelab.check import check_rules
     from rewritelab.cli import _load
     from rewritelab.graph import to_networkx
@@ -231,15 +231,7 @@ def run_demo(
             [target], rules, backends=backends, repeats=repeats, names=[model]
         )
         paths = breport.save(out, stem="bench")
-    head = (
-        "backend",
-        "function",
-        "applies",
-        "µs before",
-        "µs after",
-        "speed-up [95% CI]",
-        "note",
-    )
+    head = ("backend", "function", *CELL_HEADERS, "note")
     rows = tuple((r.backend, r.function, *r.cells(), r.remark) for r in breport.rows)
     prof = tuple(
         (r.function, "before", ", ".join(f"{k} {v:.0%}" for k, v in r.ops_before))
