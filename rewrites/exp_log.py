@@ -2,10 +2,8 @@
 
 import math
 
-from pytensor.tensor.basic import get_underlying_scalar_constant_value
-from pytensor.tensor.exceptions import NotScalarConstantError
-
 from rewritelab import pattern
+from rewritelab.rules import constant_value
 
 log_of_exp = pattern("log(exp(x)) -> x", tags=["exp_log", "exact"])
 """log(exp(x)) -> x. PyTensor's FAST_RUN already does this (local_exp_log)."""
@@ -39,12 +37,8 @@ and y."""
 
 def _power_of_two(var) -> bool:
     """A constant ±2**k: multiplying by it is exact (short of overflow)."""
-    try:
-        c = float(get_underlying_scalar_constant_value(var))
-    except NotScalarConstantError:
-        return False
-    mantissa, _ = math.frexp(c)
-    return abs(mantissa) == 0.5
+    c = constant_value(var)
+    return c is not None and abs(math.frexp(c)[0]) == 0.5
 
 
 pow_of_exp = pattern(

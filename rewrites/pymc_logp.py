@@ -5,13 +5,12 @@ import math
 import numpy as np
 import pytensor.tensor as pt
 from pytensor.graph.basic import Constant
-from pytensor.tensor.basic import get_underlying_scalar_constant_value
 from pytensor.tensor.elemwise import DimShuffle
-from pytensor.tensor.exceptions import NotScalarConstantError
 from pytensor.tensor.shape import Reshape
 from pytensor.tensor.subtensor import Subtensor
 
 from rewritelab import rule
+from rewritelab.rules import constant_value
 
 #: The values an op takes over finite inputs, in exact arithmetic, as
 #: ``(low, high, low reached, high reached)``: exp(x) is never 0 and
@@ -47,17 +46,6 @@ _COMPARISONS = {
 }
 
 
-def _scalar_constant(var):
-    """The value of a constant that is the same everywhere, else None."""
-    if isinstance(var, Constant):
-        values = np.unique(var.data)
-        return float(values[0]) if values.size == 1 else None
-    try:  # a scalar constant behind DimShuffle / fill / cast, as pt.exp(v) > 0 makes
-        return float(get_underlying_scalar_constant_value(var))
-    except NotScalarConstantError:
-        return None
-
-
 #: Ops that give no nan for a non-nan input.
 _NAN_FREE = (pt.neg, pt.exp, pt.sigmoid, pt.softplus, pt.tanh, pt.abs, pt.sqr)
 
@@ -77,7 +65,7 @@ def _never_nan(var, depth=3):
     if isinstance(op, DimShuffle | Subtensor | Reshape) or op in _NAN_FREE:
         return _never_nan(args[0], depth - 1)  # moves elements, or nan-free
     if op in (pt.mul, pt.add) and len(args) == 2:
-        consts = [_scalar_constant(a) for a in args]
+        consts = [constant_value(a) for a in args]
         for c, other in zip(consts, args[::-1], strict=True):
             if c is not None and math.isfinite(c) and (c != 0 or op == pt.add):
                 return _never_nan(other, depth - 1)
@@ -95,7 +83,7 @@ def _always(cmp, value, bound):
     """Whether ``cmp(value, bound)`` holds for every finite input of
     ``value``'s op, given that op's range."""
     rng = _range(value)
-    c = _scalar_constant(bound)
+    c = constant_value(bound)
     if rng is None or c is None or math.isnan(c):
         return False
     lo, hi, lo_reached, hi_reached = rng

@@ -142,19 +142,36 @@ def _op_named(name: str, text: str) -> Op:
 LITERAL_PREFIX = "_lit"
 
 
+def constant_value(var: Any) -> float | None:
+    """The value of ``var`` if it is one constant everywhere, also behind
+    DimShuffle / fill / cast (PyTensor's
+    ``get_underlying_scalar_constant_value``); else None.
+
+    Examples
+    --------
+    >>> import pytensor.tensor as pt
+    >>> constant_value(pt.dvector("x") * 2), constant_value(pt.dscalar("x"))
+    (None, None)
+    >>> constant_value((pt.dvector("x") * 2).owner.inputs[1])
+    2.0
+    """
+    from pytensor.tensor.basic import get_underlying_scalar_constant_value
+    from pytensor.tensor.exceptions import NotScalarConstantError
+
+    try:
+        return float(get_underlying_scalar_constant_value(var))
+    except (NotScalarConstantError, TypeError):
+        return None
+
+
 def _is_scalar_constant(value: float) -> Callable[[Any], bool]:
     """Match a variable whose value is the constant ``value`` everywhere, also
     behind DimShuffle / fill / cast (``x * 2`` on a vector holds ExpandDims(2),
     which PyTensor's pattern matcher would not see as the constant 2)."""
-    from pytensor.tensor.basic import get_underlying_scalar_constant_value
-    from pytensor.tensor.exceptions import NotScalarConstantError
 
     def check(var: Any) -> bool:
-        try:
-            found = get_underlying_scalar_constant_value(var)
-        except (NotScalarConstantError, TypeError):
-            return False
-        return bool(found == value)
+        found = constant_value(var)
+        return found is not None and found == value
 
     return check
 
