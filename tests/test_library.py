@@ -158,11 +158,45 @@ def test_known_range_check_turns_settled_comparisons_into_true():
         pt.sqr(x) > 0,  # sqr(0) == 0
         pt.exp(x**y) >= 0,  # x ** y may be nan, and exp(nan) >= 0 is False
         pt.log(x) > -1,  # log has no range entry
+        pt.exp(x / y) > 0,  # x / 0 may be nan
+        pt.eq(x * y, 0),  # x * y can be 0
     ],
     ids=str,
 )
 def test_known_range_check_leaves_unsettled_comparisons_alone(kept):
     assert rl.apply(kept, LIB.select(names=["known_range_check"])).firings == ()
+
+
+@pytest.mark.parametrize(
+    ("check", "decided"),
+    [
+        (pt.sigmoid(x * y + 1) <= 1, True),  # Bernoulli p = sigmoid(affine)
+        (pt.eq(pt.exp(x - y), 0), False),  # Poisson's mu == 0
+        (pt.neq(pt.exp(x), 0), True),
+        (x + y > -np.inf, True),  # Poisson's log(mu) == -inf, after log(exp)
+        (pt.sign(pt.exp(x) ** -0.5 * pt.sign(pt.exp(y))) > 0, True),
+    ],
+    ids=str,
+)
+def test_known_range_check_decides_comparisons_of_finite_values(check, decided):
+    names = ["known_range_check", "known_range_sign"]
+    result = rl.apply(check, LIB.select(names=names))
+    out = evaluate(result.outputs[0], {"x": ANY[1:-1], "y": ANY[-2:0:-1].copy()})
+    assert out.dtype == bool and out.shape == (ANY.size - 2,)
+    assert np.all(out == decided)
+    assert not any(
+        isinstance(getattr(n.op, "scalar_op", None), type(check.owner.op.scalar_op))
+        for n in result.fgraph.apply_nodes
+    )
+
+
+def test_known_range_check_sees_through_slicing_and_broadcasting():
+    """A mixture's sigma > 0 compares exp(sigma_log__) broadcast to a matrix."""
+    check = pt.exp(x)[None, ::-1] > 0
+    result = rl.apply(check, LIB.select(names=["known_range_check"]))
+    assert result.hits("known_range_check") == 1
+    out = evaluate(result.outputs[0], {"x": ANY[1:-1]})
+    assert out.shape == (1, ANY.size - 2) and out.all()
 
 
 def test_known_range_check_is_exact_on_finite_inputs():
