@@ -59,6 +59,13 @@ def test_reductions_dot_and_movement_ops():
     assert outs[3] == 3.0 and outs[4] == 24.0
 
 
+def test_join_keeps_exact_values():
+    """Join's own perform casts to float64, which object arrays cannot take
+    (a GaussianRandomWalk's logp joins its init and innovations)."""
+    out = exact_eval([v], [pt.concatenate([pt.exp(v) - 1, v])], [np.array([1e-300])])
+    np.testing.assert_array_equal(out[0], [1e-300, 1e-300])
+
+
 def test_rounds_once_to_the_output_dtype():
     f = pt.fscalar("f")
     out = exact_eval([f], [pt.exp(f)], [np.float32(1.0)])[0]

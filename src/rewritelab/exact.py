@@ -22,6 +22,7 @@ import numpy as np
 from pytensor.graph.basic import Constant, Variable
 from pytensor.graph.traversal import ancestors, io_toposort
 from pytensor.scalar.basic import Composite
+from pytensor.tensor.basic import Join
 from pytensor.tensor.elemwise import CAReduce, Elemwise
 
 __all__ = ["NoExactValue", "SCALAR_OPS", "exact_eval", "DEFAULT_DPS"]
@@ -344,8 +345,18 @@ def _careduce(node: Any, x: np.ndarray) -> np.ndarray:
     return _typed(out, node.outputs[0].type.dtype)
 
 
+#: Ops that move elements but whose own perform casts to the output dtype,
+#: which object arrays cannot take: op class -> (node, inputs) -> outputs.
+_OBJECT_PERFORM: dict[type, Callable[[Any, list[np.ndarray]], list[np.ndarray]]] = {
+    Join: lambda node, ins: [np.concatenate(ins, axis=node.op.axis)],
+}
+
+
 def _perform(node: Any, ins: list[np.ndarray]) -> list[np.ndarray]:
     """Run an op's own perform on object arrays (ops that move elements)."""
+    special = _OBJECT_PERFORM.get(type(node.op))
+    if special is not None and any(a.dtype == object for a in ins):
+        return special(node, ins)
     storage = [[None] for _ in node.outputs]
     try:
         node.op.perform(node, ins, storage)
