@@ -103,7 +103,9 @@ def test_check_exit_codes_and_json(capsys):
 def test_check_with_a_model(capsys):
     args = ["check", "--max-examples", "10", "--model", "eight_schools"]
     assert main(args) == 0
-    assert "model eight_schools: passed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "model eight_schools (built): passed" in out
+    assert "model eight_schools (compiling): passed" in out
 
 
 def test_bench_on_a_bundled_model(tmp_path, capsys):

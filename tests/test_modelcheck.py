@@ -3,6 +3,7 @@
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
+import pytest
 
 import rewritelab as rl
 from rewritelab.modelcheck import prior_points
@@ -21,6 +22,44 @@ def test_wrong_rule_on_a_model_is_caught(simple_model):
     assert report.counterexample.output in ("logp", "gradient wrt sigma_log__") or (
         report.counterexample.output.startswith("term")
     )
+
+
+def _bernoulli_logit():
+    rng = np.random.default_rng(3)
+    with pm.Model() as model:
+        b = pm.Normal("b", shape=2)
+        eta = pm.math.dot(rng.normal(size=(30, 2)), b)
+        pm.Bernoulli("y", logit_p=eta, observed=rng.integers(0, 2, size=30))
+    return model
+
+
+def test_compiling_stage_checks_rules_on_pytensors_forms():
+    """softplus appears only after PyTensor's stabilize (log(sigmoid) ->
+    -softplus(-x)): a softplus rule is checked there, and a wrong one caught."""
+    model = _bernoulli_logit()
+    lib = rl.library().select(names=["softplus_shared_log1p_exp"])
+    assert rl.check_model(model, lib, max_examples=5).verdict == "unchanged"
+    report = rl.check_model(model, lib, max_examples=10, stage="compiling")
+    assert report.verdict == "passed" and report.stage == "compiling"
+    assert report.fired == ("softplus_shared_log1p_exp",)
+    wrong = rl.pattern("softplus(x) -> log1p(exp(x)) + 1e-6", name="wrong_softplus")
+    caught = rl.check_model(model, wrong, max_examples=10, stage="compiling")
+    assert caught.verdict == "counterexample"
+
+
+def test_unknown_stage_is_refused(simple_model):
+    with pytest.raises(rl.RewritelabError, match="unknown stage 'late'"):
+        rl.check_model(simple_model, rl.library(), stage="late")
+
+
+def test_graph_with_a_wide_elemwise_is_checked_on_the_c_vm():
+    """A joint logp of 40 scalar terms is one add of 40 operands, which the
+    Python linker cannot run (NumPy ufuncs take 32)."""
+    with pm.Model() as model:
+        for i in range(40):
+            pm.HalfNormal(f"s{i}", 1)
+    report = rl.check_model(model, rl.library(), max_examples=3, draws=1)
+    assert report.verdict == "passed" and "C VM" in report.mode
 
 
 def test_no_firing_means_unchanged(simple_model):

@@ -44,6 +44,7 @@ from rewritelab.strategies import BINARY_OPS, UNARY_OPS, graph_inputs
 __all__ = [
     "CHECK_MODE",
     "CHECK_MODE_NAME",
+    "check_mode",
     "Counterexample",
     "RuleReport",
     "check_rule",
@@ -53,6 +54,26 @@ __all__ = [
 #: How the checker compiles: Python linker, no rewrites (see module doc).
 CHECK_MODE = Mode(linker="py", optimizer=None)
 CHECK_MODE_NAME = "python linker, no rewrites"
+
+#: For graphs the Python linker cannot run: the C VM, still no rewrites.
+WIDE_CHECK_MODE = Mode(linker="cvm", optimizer=None)
+WIDE_CHECK_MODE_NAME = "C VM linker, no rewrites (an Elemwise has over 32 operands)"
+
+
+def check_mode(outputs: Sequence[Variable]) -> tuple[Mode, str]:
+    """:data:`CHECK_MODE` and its name, or the C VM where an Elemwise has
+    more than 32 operands (a sum of 300 logp terms): NumPy's ufuncs, which
+    the Python linker runs, take at most 32."""
+    wide = any(
+        isinstance(n.op, Elemwise) and len(n.inputs) + len(n.outputs) > 32
+        for n in applys_between([], outputs)
+    )
+    return (
+        (WIDE_CHECK_MODE, WIDE_CHECK_MODE_NAME)
+        if wide
+        else (CHECK_MODE, CHECK_MODE_NAME)
+    )
+
 
 Verdict = Literal["passed", "counterexample", "not exercised", "error"]
 
@@ -390,7 +411,7 @@ def _check_graph(
         names += [f"gradient wrt {v.name}" for v in float_in]
     outs_b = before + (gb if grads else [])
     outs_a = list(after) + (ga if grads else [])
-    kw = {"mode": CHECK_MODE, "on_unused_input": "ignore"}
+    kw = {"mode": check_mode(outs_b + outs_a)[0], "on_unused_input": "ignore"}
     f_before = pytensor.function(list(g.inputs), outs_b, **kw)
     f_after = pytensor.function(list(g.inputs), outs_a, **kw)
 

@@ -170,21 +170,22 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
             progress.update(task, completed=i, description=f"checking {name}")
 
         reports = check_rules(rules, max_examples=args.max_examples, progress=step)
-    model_report = None
+    model_reports = []
     if args.model:
-        from rewritelab.modelcheck import check_model
+        from rewritelab.modelcheck import STAGES, check_model
 
         target = _load(args.model)
         if target.model is None:
             raise RewritelabError(f"--model {args.model} is not a PyMC model")
-        model_report = check_model(target.model, rules, max_examples=args.max_examples)
-    failed = any(r.verdict == "counterexample" for r in reports) or (
-        model_report is not None and model_report.verdict == "counterexample"
-    )
+        model_reports = [
+            check_model(target.model, rules, max_examples=args.max_examples, stage=s)
+            for s in STAGES
+        ]
+    failed = any(r.verdict == "counterexample" for r in [*reports, *model_reports])
     if args.json:
         data = {"rules": [r.to_dict() for r in reports]}
-        if model_report is not None:
-            data["model"] = model_report.to_dict()
+        if model_reports:
+            data["model"] = [m.to_dict() for m in model_reports]
         print(json.dumps(data, indent=2, default=str))
         return EXIT_FOUND if failed else EXIT_OK
     table = Table(
@@ -222,10 +223,9 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         elif r.error:
             where = escape(f"{r.rule} ({_short_location(r.source)})")
             console.print(f"[red]{where}[/]: {escape(r.error)}")
-    if model_report is not None:
-        m = model_report
+    for m in model_reports:
         console.print(
-            f"model {args.model}: {m.verdict}; {m.firings} firings of "
+            f"model {args.model} ({m.stage}): {m.verdict}; {m.firings} firings of "
             f"{', '.join(m.fired) or 'no rule'}; points {dict(m.points)}; "
             f"worst {m.worst_ulps:.3g} ULPs"
         )
@@ -406,7 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
         "path", nargs="?", help="rules: a .py file or folder (default: library)"
     )
     c.add_argument(
-        "--model", help="also check the rules on this model's logp and gradient"
+        "--model",
+        help="also check the rules on this model's logp, terms and gradient, as built and as compiling",
     )
     c.add_argument(
         "--max-examples", type=int, default=100, help="inputs per graph (default 100)"

@@ -4,13 +4,15 @@
 per-variable terms (``sum=False``) and its gradient, and compares before
 and after (:mod:`rewritelab.compare`, exact reference where they disagree)
 at the initial point, at prior draws mapped into the unconstrained value
-space, and at Hypothesis-drawn points.
+space, and at Hypothesis-drawn points. It does so on the graphs as PyMC
+builds them, or (``stage="compiling"``) as PyTensor has rewritten them by
+the time the rules run when compiling.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -21,10 +23,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from rewritelab.apply import apply
-from rewritelab.check import CHECK_MODE, CHECK_MODE_NAME, Counterexample
+from rewritelab.check import CHECK_MODE, CHECK_MODE_NAME, Counterexample, check_mode
 from rewritelab.compare import compare_outputs
+from rewritelab.errors import RewritelabError
+from rewritelab.models import model_graph
+from rewritelab.modes import pytensor_rewritten, until_rules_mode
 
-__all__ = ["ModelReport", "check_model", "prior_points"]
+__all__ = ["STAGES", "ModelReport", "check_model", "prior_points"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,8 @@ class ModelReport:
 
     ``verdict`` is ``passed``, ``counterexample`` or ``unchanged`` (no rule
     fired: nothing to compare); ``points`` counts the points compared, per
-    kind (``initial``, ``prior``, ``hypothesis``).
+    kind (``initial``, ``prior``, ``hypothesis``); ``stage`` is the graph
+    the rules were applied to (see :func:`check_model`).
     """
 
     model: str
@@ -45,6 +51,7 @@ class ModelReport:
     seconds: float
     mode: str = CHECK_MODE_NAME
     counterexample: Counterexample | None = None
+    stage: str = "built"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -53,6 +60,22 @@ class ModelReport:
             self.counterexample.to_dict() if self.counterexample else None
         )
         return d
+
+
+#: What :func:`check_model` can apply the rules to.
+STAGES = ("built", "compiling")
+
+
+def _checked_graph(model: Any, stage: str) -> tuple[Any, int]:
+    """One graph of the joint logp, every term and the gradient (in that
+    order) at ``stage``, and the number of terms."""
+    full, terms = model_graph(model, "logp+grad"), model_graph(model, "terms")
+    logp, *grads = full.outputs
+    outputs = (logp, *terms.outputs, *grads)
+    target = replace(full, outputs=outputs, name=f"{full.name}+terms")
+    if stage == "compiling":
+        target = pytensor_rewritten(target, until_rules_mode())
+    return target, len(terms.outputs)
 
 
 def prior_points(
@@ -93,8 +116,15 @@ def check_model(
     max_examples: int = 30,
     draws: int = 5,
     seed: int = 0,
+    stage: str = "built",
 ) -> ModelReport:
     """Check ``rules`` on ``model``'s logp, terms and gradient (see module doc).
+
+    ``stage="built"`` applies the rules to the graphs as PyMC builds them;
+    ``stage="compiling"`` first runs PyTensor's own rewrites up to where
+    :func:`rewritelab.mode` runs the rules (canonicalize, stabilize), so
+    rules that match the forms PyTensor makes (``softplus`` from
+    ``log1p(exp(x))``) are checked on the graph they fire on when compiling.
 
     Examples
     --------
@@ -107,29 +137,26 @@ def check_model(
     'passed'
     """
     t0 = time.perf_counter()
-    full = apply(model, rules, graph="logp+grad")
-    terms = apply(model, rules, graph="terms")
-    fired = tuple(sorted(set(full.fired) | set(terms.fired)))
-    firings = len(full.firings) + len(terms.firings)
+    if stage not in STAGES:
+        raise RewritelabError(f"unknown stage {stage!r}; expected one of {STAGES}")
+    graph, n_terms = _checked_graph(model, stage)
+    result = apply(graph, rules)
+    fired, firings = result.fired, len(result.firings)
     name = getattr(model, "name", "") or "model"
     if not firings:
-        return ModelReport(name, "unchanged", 0, (), (), 0.0, time.perf_counter() - t0)
-    inputs = list(full.before.inputs)
+        return ModelReport(
+            name, "unchanged", 0, (), (), 0.0, time.perf_counter() - t0, stage=stage
+        )
+    inputs = list(result.before.inputs)
     # values first (the joint logp, then each term), gradients last
-    logp_b, *grads_b = full.before.outputs
-    logp_a, *grads_a = full.after.outputs
-    before = [logp_b, *terms.before.outputs, *grads_b]
-    after = [logp_a, *terms.after.outputs, *grads_a]
-    n_values = 1 + len(terms.before.outputs)
+    before, after = list(result.before.outputs), list(result.outputs)
+    n_values = 1 + n_terms
     labels = ["logp"]
-    labels += [f"term {o.name or i}" for i, o in enumerate(terms.before.outputs)]
+    labels += [f"term {o.name or i}" for i, o in enumerate(before[1:n_values])]
     labels += [f"gradient wrt {v.name}" for v in inputs]
-    f_before = pytensor.function(
-        inputs, before, mode=CHECK_MODE, on_unused_input="ignore"
-    )
-    f_after = pytensor.function(
-        inputs, after, mode=CHECK_MODE, on_unused_input="ignore"
-    )
+    mode, mode_name = check_mode(before + after)
+    f_before = pytensor.function(inputs, before, mode=mode, on_unused_input="ignore")
+    f_after = pytensor.function(inputs, after, mode=mode, on_unused_input="ignore")
     worst = [0.0]
 
     def compare(point: dict[str, np.ndarray], where: str) -> Counterexample | None:
@@ -178,7 +205,9 @@ def check_model(
             points=tuple(counts.items()),
             worst_ulps=worst[0],
             seconds=time.perf_counter() - t0,
+            mode=mode_name,
             counterexample=found,
+            stage=stage,
         )
 
     start = {k: np.asarray(v) for k, v in model.initial_point().items()}

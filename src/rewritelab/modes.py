@@ -18,6 +18,7 @@ __all__ = [
     "mode",
     "known_rewrite_names",
     "REFERENCE_MODE",
+    "until_rules_mode",
     "RULES_POSITION",
 ]
 
@@ -28,6 +29,15 @@ RULES_POSITION = 1.7
 
 #: No rewrites at all, Python linker: the "before" side of every check.
 REFERENCE_MODE = Mode(linker="py", optimizer=None)
+
+
+def until_rules_mode() -> Mode:
+    """PyTensor's FAST_RUN rewrites up to :data:`RULES_POSITION` (canonicalize,
+    stabilize, ...), Python linker: the graph rules see when compiling."""
+    from pytensor.graph.rewriting.db import RewriteDatabaseQuery
+
+    query = RewriteDatabaseQuery(include=["fast_run"], position_cutoff=RULES_POSITION)
+    return Mode(linker="py", optimizer=query)
 
 
 def as_mode(mode: Any = None) -> Mode:
