@@ -1,9 +1,6 @@
 """Rules on exp and log compositions."""
 
-import math
-
 from rewritelab import pattern
-from rewritelab.rules import constant_value
 
 log_of_exp = pattern("log(exp(x)) -> x", tags=["exp_log", "exact"])
 """log(exp(x)) -> x. PyTensor's FAST_RUN already does this (local_exp_log)."""
@@ -33,30 +30,3 @@ log_of_pow = pattern(
 Wrong for negative x with even integer y, hence x > 0; inf ** 0 and
 1 ** nan are 1 where 0 * log(inf) and nan * log(1) are nan, hence finite x
 and y."""
-
-
-def _power_of_two(var) -> bool:
-    """A constant ±2**k: multiplying by it is exact (short of overflow)."""
-    c = constant_value(var)
-    return c is not None and abs(math.frexp(c)[0]) == 0.5
-
-
-pow_of_exp = pattern(
-    "exp(x) ** c -> exp(x * c)",
-    tags=["exp_log", "exact", "speed"],
-    where={"c": _power_of_two},
-    graphs=(
-        "exp(x) ** -0.5",
-        "exp(x) ** 2",
-        "(exp(-2 * x) ** -0.5) ** -2",
-        "exp(x) ** -3",
-    ),
-)
-"""exp(x) ** c -> exp(x * c) for c = ±2**k. Not in FAST_RUN.
-
-PyMC's StudentT with ``lam = exp(-2 s)`` computes ``sigma = lam ** -0.5``,
-and its gradient ``sigma ** -2`` and ``sigma ** -3``: pow is the dearest
-scalar op in the stochastic-volatility loop. ``x * c`` is exact for a power
-of two, so the rewrite is one correctly rounded exp where the original
-rounds twice (and overflows or underflows in between: exp(800) ** -0.5).
-Other c would round ``x * c``, which costs |x c| ULPs."""
