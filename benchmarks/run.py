@@ -1,7 +1,8 @@
 """The whole zoo (benchmarks/models/) with the shipped rules, both backends.
 
 Run: ``./dev bench run.py``. Writes benchmarks/results/zoo.{json,md,png}
-and prints the table and the wall time.
+and prints the table and the wall time. ``./dev bench run.py numba,c prior``
+times at a prior draw instead of the initial point (zoo_prior.*).
 """
 
 import importlib.util
@@ -27,7 +28,7 @@ def _skips(path: Path) -> dict:
     return dict(getattr(module, "SKIP_BACKENDS", {}))
 
 
-def main(backends=("numba", "c")) -> None:
+def main(backends=("numba", "c"), at: str = "initial") -> None:
     files = sorted((HERE / "models").glob("*.py"))
     t0 = time.perf_counter()
     with Progress(console=Console(stderr=True)) as progress:
@@ -41,13 +42,19 @@ def main(backends=("numba", "c")) -> None:
             names=[f.stem for f in files],
             progress=lambda label: progress.update(task, description=label, advance=1),
             skip=skip,
+            at=at,
         )
     wall = time.perf_counter() - t0
-    paths = report.save(HERE / "results", stem="zoo")
+    paths = report.save(
+        HERE / "results", stem="zoo" if at == "initial" else f"zoo_{at}"
+    )
     print(report.to_markdown())
     print(f"\n{len(files)} models, backends {', '.join(backends)}: {wall / 60:.1f} min")
     print(*(str(p) for p in paths.values()))
 
 
 if __name__ == "__main__":
-    main(tuple(sys.argv[1].split(",")) if len(sys.argv) > 1 else ("numba", "c"))
+    main(
+        tuple(sys.argv[1].split(",")) if len(sys.argv) > 1 else ("numba", "c"),
+        sys.argv[2] if len(sys.argv) > 2 else "initial",
+    )

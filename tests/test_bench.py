@@ -62,6 +62,27 @@ def test_unknown_backend_is_a_clear_error(small_models):
         bench(small_models, [], backends=("cuda",))
 
 
+def test_unknown_timing_point_is_a_clear_error(small_models):
+    with pytest.raises(rl.RewritelabError, match="unknown point 'mode'"):
+        bench(small_models, [], at="mode")
+
+
+def test_timing_at_a_prior_draw(small_models):
+    """The point timed is a prior draw; agreement is still checked at all."""
+    report = bench(
+        small_models[1:],
+        rl.library(),
+        backends=("c",),
+        functions=("logp",),
+        repeats=5,
+        profile=False,
+        at="prior",
+    )
+    assert report.settings["timed_at"] == "prior"
+    (row,) = report.rows
+    assert row.agree and not row.error and row.call_after_s > 0
+
+
 def test_rules_that_remove_work_show_up_in_sizes_and_profile(small_models, tmp_path):
     report = bench(small_models[1:], rl.library(), backends=("c",), repeats=7)
     logp = report.rows[0]

@@ -261,6 +261,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
             repeats=args.repeats,
             names=[Path(t).stem if t.endswith(".py") else t for t in args.targets],
             progress=step,
+            at=args.at,
         )
     paths = report.save(args.out) if args.out else {}
     if args.json:
@@ -348,6 +349,8 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
+    from rewritelab.bench import TIMED_AT
+
     p = _Parser(
         prog="rewritelab",
         description="See, rewrite, check and measure PyTensor and PyMC graphs.",
@@ -422,6 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--backend", default="numba,c", help="numba, c or both (default numba,c)"
     )
     b.add_argument("--repeats", type=int, default=21, help="A/B samples (default 21)")
+    b.add_argument(
+        "--at",
+        choices=TIMED_AT,
+        default="initial",
+        help="time at the initial point (default) or at a prior draw",
+    )
     b.add_argument("--out", help="write bench.json, bench.md and bench.png here")
     b.add_argument("--json", action="store_true", help="print JSON")
     b.set_defaults(func=cmd_bench)
