@@ -4,38 +4,10 @@ import math
 
 import numpy as np
 import pytensor.tensor as pt
-from pytensor.graph.basic import Constant
-from pytensor.tensor.elemwise import DimShuffle
-from pytensor.tensor.math import Dot
-from pytensor.tensor.shape import Reshape
-from pytensor.tensor.subtensor import Subtensor
 
 from rewritelab import rule
+from rewritelab._rewrites._ranges import FINITE, negative, positive, value_range
 from rewritelab.rules import constant_value
-
-#: The values an op takes over finite inputs, in exact arithmetic, as
-#: ``(low, high, low reached, high reached)``: exp(x) is never 0 and
-#: sigmoid(x) never 1 for finite x, although in floats exp(-800) underflows
-#: to 0 and sigmoid(40) rounds to 1 (there the rewrite is the closer to the
-#: exact value, which is what the checker asks). Only ops that are finite
-#: wherever their input is belong here (not sqrt or log).
-RANGES = {
-    pt.exp: (0.0, math.inf, False, False),
-    pt.exp2: (0.0, math.inf, False, False),
-    pt.softplus: (0.0, math.inf, False, False),
-    pt.sigmoid: (0.0, 1.0, False, False),
-    pt.sqr: (0.0, math.inf, True, False),
-    pt.abs: (0.0, math.inf, True, False),
-    pt.cosh: (1.0, math.inf, True, False),
-    pt.tanh: (-1.0, 1.0, False, False),
-    pt.erf: (-1.0, 1.0, False, False),
-    pt.erfc: (0.0, 2.0, False, False),
-}
-
-#: What the range rules assume of the op's input: finite, as a sampler's
-#: unconstrained values are (the checker draws only such inputs).
-FINITE = ("* > -inf", "* < inf")
-
 
 #: comparison -> the comparison with its sides swapped
 _SWAPPED = {
@@ -47,112 +19,12 @@ _SWAPPED = {
     pt.neq: pt.neq,
 }
 
-#: Elementwise ops that are finite, in exact arithmetic, wherever their
-#: inputs are: no division, log or sqrt.
-_TOTAL = (
-    pt.add,
-    pt.sub,
-    pt.mul,
-    pt.neg,
-    pt.maximum,
-    pt.minimum,
-    pt.second,
-    *RANGES,
-    pt.sinh,
-)
-
-_UNBOUNDED = (-math.inf, math.inf, False, False)
-
-
-def _moves_elements(op):
-    """Ops whose output holds only elements of their first input."""
-    return isinstance(op, DimShuffle | Subtensor | Reshape)
-
-
-def _total(var, depth=8):
-    """Whether ``var`` is finite in exact arithmetic (never nan) for every
-    finite input: an input, a finite constant, or :data:`_TOTAL` ops, dot
-    products, slices and reshapes of such values, a positive value to a
-    finite power, or a finite value over a positive or negative one.
-
-    In floats such a value can still overflow (and inf - inf is nan); the
-    rules then answer as exact arithmetic does, which the checker accepts as
-    the closer to the exact value."""
-    if isinstance(var, Constant):
-        return bool(np.all(np.isfinite(var.data)))
-    if var.owner is None:
-        return True
-    if depth == 0:
-        return False
-    op, args = var.owner.op, var.owner.inputs
-    if _moves_elements(op):
-        return _total(args[0], depth - 1)
-    if op in _TOTAL or isinstance(op, Dot):
-        return all(_total(a, depth - 1) for a in args)
-    if op == pt.pow:
-        base = _range(args[0], depth - 1)
-        return base is not None and _positive(base) and _total(args[1], depth - 1)
-    if op == pt.true_div:
-        den = _range(args[1], depth - 1)
-        return (
-            den is not None
-            and (_positive(den) or _negative(den))
-            and _total(args[0], depth - 1)
-        )
-    return False
-
-
-def _positive(rng):
-    lo, _, lo_reached, _ = rng
-    return lo > 0 or (lo == 0 and not lo_reached)
-
-
-def _negative(rng):
-    _, hi, _, hi_reached = rng
-    return hi < 0 or (hi == 0 and not hi_reached)
-
-
-def _range(value, depth=8):
-    """``(low, high, low reached, high reached)`` of ``value`` over finite
-    inputs in exact arithmetic, or None when it can be nan or is unknown:
-    a constant, an op of :data:`RANGES`, the sign of a positive or negative
-    value, a product, quotient or power of positive values, or any other
-    finite value (unbounded); seen through slicing and broadcasting."""
-    while value.owner is not None and _moves_elements(value.owner.op):
-        value = value.owner.inputs[0]
-    if isinstance(value, Constant):
-        data = np.asarray(value.data, dtype=float)
-        if data.size == 0 or not np.all(np.isfinite(data)):
-            return None
-        return (float(data.min()), float(data.max()), True, True)
-    c = constant_value(value)  # behind fill or cast
-    if c is not None:
-        return None if math.isnan(c) else (c, c, True, True)
-    if value.owner is None or depth == 0:
-        return _UNBOUNDED if value.owner is None else None
-    op, args = value.owner.op, value.owner.inputs
-    if op in RANGES:
-        return RANGES[op] if _total(args[0], depth - 1) else None
-    if op == pt.sign:
-        inner = _range(args[0], depth - 1)
-        if inner is not None and _positive(inner):
-            return (1.0, 1.0, True, True)
-        if inner is not None and _negative(inner):
-            return (-1.0, -1.0, True, True)
-        return None
-    if op in (pt.mul, pt.true_div, pt.pow):
-        factors = args[:1] if op == pt.pow else args
-        ranges = [_range(f, depth - 1) for f in factors]
-        if all(r is not None and _positive(r) for r in ranges) and _total(value, depth):
-            return (0.0, math.inf, False, False)
-    return _UNBOUNDED if _total(value, depth) else None
-
 
 def _always(cmp, value, bound):
     """Whether ``cmp(value, bound)`` (``bound`` a constant) holds for every
     finite input, given ``value``'s range: True, False, or None (unknown)."""
     c = constant_value(bound)
-    rng = _range(value)
+    rng = value_range(value)
     if rng is None or c is None or math.isnan(c):
         return None
     lo, hi, lo_reached, hi_reached = rng
@@ -207,7 +79,7 @@ def known_range_check(fgraph, node):
     observation. With every condition of a check true, PyTensor drops the
     ``Check`` node and its ``All`` reductions.
 
-    Ranges are those of exact arithmetic on finite inputs (:func:`_range`),
+    Ranges are those of exact arithmetic on finite inputs (``_ranges.value_range``),
     and a comparison is only decided where its value is finite there (no
     division, log or sqrt on the way, which could make nan: ``exp(nan) > 0``
     is False). ``exp(x) > 0`` holds for every finite x although exp(-800)
@@ -241,11 +113,11 @@ def known_range_sign(fgraph, node):
     and its gradient multiplies by ``sign(lam)``. Not in FAST_RUN.
     """
     (a,) = node.inputs
-    rng = _range(a)
+    rng = value_range(a)
     if rng is None:
         return None
-    if _positive(rng):
+    if positive(rng):
         return [pt.second(a, np.asarray(1, dtype=a.dtype))]
-    if _negative(rng):
+    if negative(rng):
         return [pt.second(a, np.asarray(-1, dtype=a.dtype))]
     return None
