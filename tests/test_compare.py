@@ -1,8 +1,10 @@
 """ULP comparison and the accept-if-at-least-as-close rule."""
 
 import numpy as np
+import pytensor.tensor as pt
 
 from rewritelab.compare import compare_values, ulps
+from rewritelab.noise import RoundingNoise
 
 
 def test_ulps_counts_units_in_the_last_place():
@@ -40,3 +42,24 @@ def test_nan_and_shape_and_dtype_changes_fail():
 def test_gradient_nan_in_the_original_is_not_held_against_the_rewrite():
     nan = np.array([np.nan])
     assert compare_values(nan, np.array([0.0]), lambda: nan, nan_original_ok=True).ok
+
+
+def test_a_rewrite_within_the_original_rounding_noise_passes():
+    """-1 + 2q/(1+q) near q = 1 cancels, so any form of it is some ULPs off.
+    A rewrite 60 ULPs from the exact value, where the original happened to
+    land on it, passes when the original's own rounding noise is that wide,
+    and fails without that evidence or when far outside it."""
+    q = pt.dvector("q")
+    point = np.array([0.95])
+    runs = RoundingNoise([q], [-1 + 2 * q / (1 + q)])(point)
+    exact = np.array([-0.05 / 1.95])
+    ulp = np.spacing(abs(exact))
+    assert np.std([r[0] for r in runs]) > 10 * ulp[0]  # the noise is real
+
+    def noise():
+        return [r[0] for r in runs]
+
+    near, far = exact + 60 * ulp, exact + 1e6 * ulp
+    assert not compare_values(exact, near, lambda: exact).ok
+    assert compare_values(exact, near, lambda: exact, noise=noise).ok
+    assert not compare_values(exact, far, lambda: exact, noise=noise).ok

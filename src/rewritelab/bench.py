@@ -334,6 +334,9 @@ def _agreement(
     inputs: list, before_outputs: list, fb: Any, fa: Any, points: list
 ) -> str:
     """'' when the two compiled functions agree at every point, else where not."""
+    from rewritelab.noise import RoundingNoise
+
+    noise = RoundingNoise(inputs, before_outputs)
     for p, args in points:
         with np.errstate(all="ignore"):
             vb, va = fb(*args), fa(*args)
@@ -346,6 +349,7 @@ def _agreement(
             n_values=1,
             gate_gradients=False,
             rtol=AGREE_RTOL,
+            noise=noise,
         )
         if found is not None:
             k, v = found

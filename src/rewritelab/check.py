@@ -37,6 +37,8 @@ from pytensor.tensor.elemwise import Elemwise
 from rewritelab.apply import apply
 from rewritelab.compare import compare_outputs
 from rewritelab.exact import NoExactValue
+from rewritelab.modes import python_linker_runs
+from rewritelab.noise import RoundingNoise
 from rewritelab.registry import rule_set
 from rewritelab.rules import LITERAL_PREFIX, Rule, RuleError, as_rule, parse_expression
 from rewritelab.strategies import BINARY_OPS, UNARY_OPS, graph_inputs
@@ -61,18 +63,11 @@ WIDE_CHECK_MODE_NAME = "C VM linker, no rewrites (an Elemwise has over 32 operan
 
 
 def check_mode(outputs: Sequence[Variable]) -> tuple[Mode, str]:
-    """:data:`CHECK_MODE` and its name, or the C VM where an Elemwise has
-    more than 32 operands (a sum of 300 logp terms): NumPy's ufuncs, which
-    the Python linker runs, take at most 32."""
-    wide = any(
-        isinstance(n.op, Elemwise) and len(n.inputs) + len(n.outputs) > 32
-        for n in applys_between([], outputs)
-    )
-    return (
-        (WIDE_CHECK_MODE, WIDE_CHECK_MODE_NAME)
-        if wide
-        else (CHECK_MODE, CHECK_MODE_NAME)
-    )
+    """:data:`CHECK_MODE` and its name, or the C VM where the Python linker
+    cannot run the graph (:func:`rewritelab.modes.python_linker_runs`)."""
+    if python_linker_runs(outputs):
+        return CHECK_MODE, CHECK_MODE_NAME
+    return WIDE_CHECK_MODE, WIDE_CHECK_MODE_NAME
 
 
 Verdict = Literal["passed", "counterexample", "not exercised", "error"]
@@ -414,6 +409,7 @@ def _check_graph(
     kw = {"mode": check_mode(outs_b + outs_a)[0], "on_unused_input": "ignore"}
     f_before = pytensor.function(list(g.inputs), outs_b, **kw)
     f_after = pytensor.function(list(g.inputs), outs_a, **kw)
+    noise = RoundingNoise(list(g.inputs), outs_b)
 
     if g.bounded:
         strategy = _bounded_points(g.inputs)
@@ -446,7 +442,14 @@ def _check_graph(
 
         # gradients matter where the function has a value: skipped elsewhere
         found = compare_outputs(
-            g.inputs, outs_b, vb, va, values, n_values=len(before), on_verdict=record
+            g.inputs,
+            outs_b,
+            vb,
+            va,
+            values,
+            n_values=len(before),
+            on_verdict=record,
+            noise=noise,
         )
         if found is None:
             return

@@ -4,11 +4,20 @@ The contract (DESIGN.md, correctness policy): same shape and dtype; where the
 two agree to within ``tol_ulps`` units in the last place (same nan and ±inf
 positions included) the rewrite passes; elsewhere the original expression is
 evaluated exactly (:mod:`rewritelab.exact`) and the rewrite passes where it is
-at least as close to the exact value as the original was.
+at least as close to the exact value as the original was, or no farther from
+it than the original lands under random rounding (its noise floor,
+:mod:`rewritelab.noise`).
+
+The noise floor matters where an output cancels: a gradient that sums terms
+of size 1 to a result of size 0.03 is some 50 ULPs uncertain in any order of
+evaluation, and which of two forms lands nearer the exact value is chance.
+An error the original itself reaches by rounding differently is no evidence
+against a rewrite.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +34,12 @@ __all__ = [
 
 #: Disagreement tolerated without looking at the exact value, per dtype.
 DEFAULT_TOL_ULPS = {"float64": 8.0, "float32": 8.0, "float16": 4.0}
+
+#: How far beyond the original's rounding noise (root mean square, in ULPs,
+#: of its values under random rounding) a rewrite may land: rounding errors
+#: of a sum are near normal, and 4 sigma is passed by chance about once in
+#: 16,000 elements.
+NOISE_SIGMAS = 4.0
 
 #: Gradients chain many more roundings than the values they come from: their
 #: tolerance is this multiple of the value tolerance.
@@ -79,9 +94,14 @@ def compare_values(
     *,
     tol_ulps: float | None = None,
     nan_original_ok: bool = False,
+    noise: Callable[[], Sequence[np.ndarray]] | None = None,
 ) -> Verdict:
     """Judge ``after`` against ``before``; ``exact()`` is called only where the
     two disagree (it may raise :class:`rewritelab.exact.NoExactValue`).
+
+    ``noise()`` returns the original's values under random rounding (see the
+    module doc); it is called only where the rewrite would otherwise fail. Where the exact value is unknown the rewrite then passes
+    if it is no farther from the original than those values are.
 
     ``nan_original_ok`` marks a gradient: its tolerance is
     :data:`GRADIENT_TOL_FACTOR` times larger, and any value is accepted where
@@ -112,7 +132,10 @@ def compare_values(
     try:
         ref = np.asarray(exact(), dtype=before.dtype)
     except NoExactValue as exc:
-        idx = np.unravel_index(int(np.argmax(close > tol)), before.shape)
+        bad = close > np.maximum(tol, _spread(noise, before))
+        if not bad.any():
+            return Verdict(True, float(close.max()))
+        idx = np.unravel_index(int(np.argmax(bad)), before.shape)
         return Verdict(
             False, float(close.max()), f"differs from the original and {exc}", idx
         )
@@ -120,6 +143,8 @@ def compare_values(
     bad = (close > tol) & (err_after > np.maximum(err_before, tol))
     if nan_original_ok and ref.dtype.kind == "f":
         bad &= ~np.isnan(ref)
+    if bad.any() and noise is not None:
+        bad &= err_after > _spread(noise, ref)
     worst = float(err_after.max(initial=0.0))
     if not bad.any():
         return Verdict(True, worst, exact=ref)
@@ -135,6 +160,23 @@ def compare_values(
     )
 
 
+def _spread(noise: Callable[[], Sequence[np.ndarray]] | None, centre: np.ndarray):
+    """Elementwise noise floor: :data:`NOISE_SIGMAS` times the root mean
+    square distance (in ULPs of ``centre``) of the original's values under
+    random rounding from ``centre``; non-finite values say nothing."""
+    if noise is None:
+        return np.zeros(centre.shape)
+    gaps = [ulps(np.asarray(v, dtype=centre.dtype), centre) for v in noise()]
+    if not gaps:
+        return np.zeros(centre.shape)
+    gaps = np.array(gaps)
+    seen = np.isfinite(gaps)
+    with np.errstate(all="ignore"):
+        squares = (np.where(seen, gaps, 0.0) ** 2).sum(0)
+        rms = np.sqrt(squares / np.maximum(seen.sum(0), 1))
+    return NOISE_SIGMAS * rms
+
+
 def compare_outputs(
     inputs: Sequence[Any],
     before_outputs: Sequence[Any],
@@ -146,6 +188,7 @@ def compare_outputs(
     gate_gradients: bool = True,
     rtol: float | None = None,
     on_verdict: Callable[[Verdict], None] | None = None,
+    noise: Callable[..., Sequence[Sequence[Any]]] | None = None,
 ) -> tuple[int, Verdict] | None:
     """Judge every output of one before/after evaluation at one point.
 
@@ -156,10 +199,25 @@ def compare_outputs(
     compared where every value is finite. With ``rtol`` outputs that close
     need no further look. The exact reference is the original graph
     evaluated by :func:`rewritelab.exact.exact_eval`, only where needed.
-    Returns the first failing ``(output index, verdict)``, or None;
-    ``on_verdict`` sees every verdict made.
+    ``noise`` evaluates the original graph with random rounding
+    (:class:`rewritelab.noise.RoundingNoise`; positional inputs): with it the
+    noise floor is measured where a rewrite would otherwise fail
+    (:func:`compare_values`). Returns the first failing ``(output index,
+    verdict)``, or None; ``on_verdict`` sees every verdict made.
     """
     from rewritelab.exact import exact_eval
+
+    args = [values[v] for v in inputs] if isinstance(values, Mapping) else list(values)
+    noisy: list[Sequence[Any]] = []
+    measured = [False]
+
+    def noise_of(k: int) -> list[np.ndarray]:
+        if not measured[0]:
+            measured[0] = True
+            # the original may not run there: then there is no floor
+            with np.errstate(all="ignore"), contextlib.suppress(Exception):
+                noisy.extend(noise(*args))
+        return [np.asarray(v[k]) for v in noisy]
 
     finite = not gate_gradients or all(
         np.all(np.isfinite(x)) for x in (*vb[:n_values], *va[:n_values])
@@ -180,7 +238,8 @@ def compare_outputs(
             with np.errstate(all="ignore"):
                 return exact_eval(list(inputs), [before_outputs[k]], values)[0]
 
-        v = compare_values(b, a, exact, nan_original_ok=gradient)
+        floor = None if noise is None else (lambda k=k: noise_of(k))
+        v = compare_values(b, a, exact, nan_original_ok=gradient, noise=floor)
         if on_verdict is not None:
             on_verdict(v)
         if not v.ok:

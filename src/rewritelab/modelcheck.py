@@ -28,6 +28,7 @@ from rewritelab.compare import compare_outputs
 from rewritelab.errors import RewritelabError
 from rewritelab.models import model_graph
 from rewritelab.modes import pytensor_rewritten, until_rules_mode
+from rewritelab.noise import RoundingNoise
 
 __all__ = ["STAGES", "ModelReport", "check_model", "prior_points"]
 
@@ -157,6 +158,7 @@ def check_model(
     mode, mode_name = check_mode(before + after)
     f_before = pytensor.function(inputs, before, mode=mode, on_unused_input="ignore")
     f_after = pytensor.function(inputs, after, mode=mode, on_unused_input="ignore")
+    noise = RoundingNoise(inputs, before)
     worst = [0.0]
 
     def compare(point: dict[str, np.ndarray], where: str) -> Counterexample | None:
@@ -177,6 +179,7 @@ def check_model(
             n_values=n_values,
             gate_gradients=False,
             on_verdict=record,
+            noise=noise,
         )
         if found is None:
             return None

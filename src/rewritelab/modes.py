@@ -20,6 +20,7 @@ __all__ = [
     "REFERENCE_MODE",
     "until_rules_mode",
     "RULES_POSITION",
+    "python_linker_runs",
 ]
 
 #: Where :func:`mode` puts the rules in optdb: after canonicalize (1) and
@@ -38,6 +39,19 @@ def until_rules_mode() -> Mode:
 
     query = RewriteDatabaseQuery(include=["fast_run"], position_cutoff=RULES_POSITION)
     return Mode(linker="py", optimizer=query)
+
+
+def python_linker_runs(outputs: Any) -> bool:
+    """Whether PyTensor's Python linker can run the graph of ``outputs``: not
+    where an Elemwise has more than 32 operands (a sum of 300 logp terms),
+    which NumPy's ufuncs do not take."""
+    from pytensor.graph.traversal import applys_between
+    from pytensor.tensor.elemwise import Elemwise
+
+    return not any(
+        isinstance(n.op, Elemwise) and len(n.inputs) + len(n.outputs) > 32
+        for n in applys_between([], list(outputs))
+    )
 
 
 def as_mode(mode: Any = None) -> Mode:

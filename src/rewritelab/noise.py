@@ -1,0 +1,99 @@
+"""A graph's rounding noise, by Monte Carlo arithmetic.
+
+Each float operation rounds its exact result by a relative error of at most
+the unit roundoff u (2**-53 in float64). :class:`RoundingNoise` evaluates a
+graph node by node and multiplies every float result by ``1 + d`` with ``d``
+drawn uniformly from ``[-u, u]``: one call is one equally plausible float
+evaluation, and the spread of several calls is how far rounding alone can
+move each output (Parker, Monte Carlo Arithmetic, 1997). Inputs are exact:
+the spread is the graph's own, not its condition on its inputs (exp(x) at
+x = 700 moves 700 ULPs when x moves one, and that is no licence for a
+rewrite to lose those 700 ULPs). Where an output cancels (a gradient that sums terms of size 1 to
+0.03) that spread is many ULPs, and a rewrite that lands within it is as
+good as the original.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pytensor
+from pytensor.compile.mode import Mode
+from pytensor.graph.basic import Variable
+from pytensor.link.vm import VMLinker
+
+from rewritelab.modes import python_linker_runs
+
+__all__ = ["RoundingNoise", "SAMPLES"]
+
+#: Evaluations per point: the noise floor is the farthest of them.
+SAMPLES = 8
+
+
+class RoundingNoise:
+    """``noise(*args)``: ``samples`` evaluations of ``outputs`` at ``args``
+    (positional, in the order of ``inputs``) with random rounding, as a list
+    of output lists. The same ``args`` give the same samples.
+
+    Compiled on first call, without rewrites, on the Python VM (with C
+    thunks where the Python linker cannot run the graph:
+    :func:`rewritelab.modes.python_linker_runs`).
+    The roundings are drawn from a generator seeded by ``seed`` at each call.
+
+    Examples
+    --------
+    >>> import pytensor.tensor as pt
+    >>> x = pt.dscalar("x")
+    >>> noise = RoundingNoise([x], [(x + 1) - 1])  # cancels: 1e-10 +- 2e-16
+    >>> values = {float(out) for out, in noise(1e-10)}
+    >>> len(values) > 1 and all(abs(v - 1e-10) < 3e-16 for v in values)
+    True
+    """
+
+    def __init__(
+        self,
+        inputs: Sequence[Variable],
+        outputs: Sequence[Variable],
+        *,
+        samples: int = SAMPLES,
+        seed: int = 0,
+    ):
+        self.inputs, self.outputs = list(inputs), list(outputs)
+        self.samples, self.seed = samples, seed
+        self._rng = np.random.default_rng(seed)
+        self._fn: Any = None
+
+    def _round(self, value: Any) -> Any:
+        if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+            return value
+        u = np.finfo(value.dtype).eps / 2
+        d = self._rng.uniform(-u, u, size=value.shape)
+        return (value * (1 + d)).astype(value.dtype)
+
+    def _callback(self, node: Any, thunk: Any, storage_map: Any, compute_map: Any):
+        for out in node.outputs:
+            cell = storage_map[out]
+            cell[0] = self._round(cell[0])
+
+    def __call__(self, *args: Any) -> list[list[np.ndarray]]:
+        if self._fn is None:
+            linker = VMLinker(
+                callback=self._callback,
+                use_cloop=False,
+                c_thunks=not python_linker_runs(self.outputs),
+                allow_gc=False,
+            )
+            self._fn = pytensor.function(
+                self.inputs,
+                self.outputs,
+                mode=Mode(linker=linker, optimizer=None),
+                on_unused_input="ignore",
+            )
+        self._rng = np.random.default_rng(self.seed)
+        runs = []
+        for _ in range(self.samples):
+            outs = self._fn(*[np.asarray(a).copy() for a in args])
+            runs.append([np.asarray(v) for v in outs])
+        return runs

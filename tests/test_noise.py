@@ -1,0 +1,42 @@
+"""Monte Carlo arithmetic: a graph's own rounding noise."""
+
+import numpy as np
+import pytensor.tensor as pt
+
+from rewritelab.compare import ulps
+from rewritelab.noise import RoundingNoise
+
+x = pt.dvector("x")
+
+
+def test_noise_is_a_rounding_wide_where_nothing_cancels():
+    point = np.linspace(-3, 3, 50)
+    runs = RoundingNoise([x], [pt.exp(x) * 3])(point)
+    exact = np.exp(point) * 3
+    gaps = np.array([ulps(r[0], exact) for r in runs])
+    assert gaps.max() <= 3 and gaps.max() > 0
+
+
+def test_noise_is_wide_where_the_output_cancels():
+    point = np.array([1e-10])
+    runs = RoundingNoise([x], [(x + 1) - 1])(point)
+    gaps = np.array([ulps(r[0], point) for r in runs])
+    assert gaps.max() > 1e5  # 1 + 1e-10 keeps only six digits of x
+
+
+def test_same_point_same_samples_and_inputs_are_left_exact():
+    noise = RoundingNoise([x], [x * 1.0], samples=3)
+    point = np.array([0.1, 0.2])
+    first, second = noise(point), noise(point)
+    assert len(first) == 3
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a[0], b[0])
+    assert point.tolist() == [0.1, 0.2]
+
+
+def test_runs_an_elemwise_of_more_than_32_operands():
+    """A wide model's logp is one add of hundreds of terms, which the Python
+    linker's NumPy ufuncs cannot take: C thunks run it."""
+    xs = [pt.dscalar(f"x{i}") for i in range(40)]
+    runs = RoundingNoise(xs, [pt.add(*xs)], samples=2)(*[np.array(0.5)] * 40)
+    assert all(abs(float(r[0]) - 20.0) < 1e-12 for r in runs)
