@@ -67,6 +67,12 @@ CASES = {
         {"x": ANY},
         lambda x: mp.log1p(mp.exp(x)),
     ),
+    "positive_powers": (  # StudentT's gradient with lam = exp(-2 s)
+        pt.exp(x) ** -1.5 * pt.exp(x) * y,
+        pt.mul(pt.pow(pt.exp(x), np.asarray(-0.5)), y),
+        {"x": ANY[1:-1], "y": ANY[-2:0:-1].copy()},
+        lambda x, y: mp.exp(x) ** -1.5 * mp.exp(x) * y,
+    ),
     "neg_of_sub": (
         -(x - y),
         y - x,
@@ -226,3 +232,57 @@ def test_known_range_check_fires_on_a_pymc_model():
     )
     inputs = [point[v.name] for v in result.after.inputs]
     np.testing.assert_allclose(after(*inputs), fn_before(point), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        x**2 * x**-1,  # x can be 0 or negative
+        pt.sqr(x) ** 0.5,  # that is |x|
+        (pt.exp(x) ** -0.5) ** -3,  # already as few ops as exp(x) ** 1.5 takes
+        pt.exp(x * y) ** 0.3 * pt.exp(x * y) ** 0.7,  # 0.3 + 0.7 is no float
+        pt.exp(x) * pt.exp(y),  # two bases
+    ],
+    ids=str,
+)
+def test_positive_powers_leaves_what_it_cannot_simplify(kept):
+    assert rl.apply(kept, LIB.select(names=["positive_powers"])).firings == ()
+
+
+def test_positive_powers_collapses_chains_and_quotients():
+    e = pt.exp(x)
+    rules = LIB.select(names=["positive_powers"])
+    assert equal_computations(list(rl.apply((e**-0.5) ** -2, rules).outputs), [e])
+    sv = 0.5 * (e**-0.5) ** -3 / (e**-0.5) ** -2  # StudentT's gradient
+    result = rl.apply(sv, rules)
+    values = {"x": ANY[1:-1]}
+    np.testing.assert_allclose(
+        evaluate(result.outputs[0], values), 0.5 * np.exp(ANY[1:-1] / 2), rtol=1e-15
+    )
+    ops = [getattr(n.op, "scalar_op", n.op) for n in result.fgraph.apply_nodes]
+    names = sorted(type(op).__name__ for op in ops if type(op).__name__ != "DimShuffle")
+    assert names == ["Exp", "Mul", "Pow"]  # 0.5 * exp(x) ** 0.5
+
+
+def test_positive_powers_removes_the_pow_from_a_studentt_gradient():
+    """Stochastic volatility's compiled logp + gradient computes no general
+    pow per observation once the rules run."""
+    with pm.Model() as model:
+        s = pm.Normal("s", shape=5)
+        pm.StudentT("r", nu=4, lam=pm.math.exp(-2 * s), observed=np.ones(5))
+    logp = model.logp()
+    outputs = [logp, *pytensor.grad(logp, model.value_vars)]
+
+    def pows(mode):
+        fn = pytensor.function(model.value_vars, outputs, mode=mode)
+        found = 0
+        for node in fn.maker.fgraph.apply_nodes:
+            scalar = getattr(node.op, "scalar_op", None)
+            inner = scalar.fgraph.apply_nodes if hasattr(scalar, "fgraph") else [node]
+            found += sum(
+                type(getattr(n.op, "scalar_op", n.op)).__name__ == "Pow" for n in inner
+            )
+        return found
+
+    assert pows(Mode(linker="py", optimizer="fast_run")) >= 1
+    assert pows(rl.mode(LIB, base=Mode(linker="py", optimizer="fast_run"))) == 0
