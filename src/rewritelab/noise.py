@@ -2,8 +2,9 @@
 
 Each float operation rounds its exact result by a relative error of at most
 the unit roundoff u (2**-53 in float64). :class:`RoundingNoise` evaluates a
-graph node by node and multiplies every float result by ``1 + d`` with ``d``
-drawn uniformly from ``[-u, u]``: one call is one equally plausible float
+graph node by node and multiplies every result that was rounded by ``1 + d``
+with ``d`` drawn uniformly from ``[-u, u]`` (:func:`rounds`: not slices,
+reshapes, maxima, switches and other ops that only move or pick values): one call is one equally plausible float
 evaluation, and the spread of several calls is how far rounding alone can
 move each output (Parker, Monte Carlo Arithmetic, 1997). Inputs are exact:
 the spread is the graph's own, not its condition on its inputs (exp(x) at
@@ -23,10 +24,82 @@ import pytensor
 from pytensor.compile.mode import Mode
 from pytensor.graph.basic import Variable
 from pytensor.link.vm import VMLinker
+from pytensor.raise_op import CheckAndRaise
+from pytensor.scalar import basic as ps
+from pytensor.tensor.basic import (
+    Alloc,
+    ExtractDiag,
+    Join,
+    MakeVector,
+    ScalarFromTensor,
+    Split,
+    TensorFromScalar,
+)
+from pytensor.tensor.elemwise import CAReduce, DimShuffle, Elemwise
+from pytensor.tensor.math import Argmax
+from pytensor.tensor.shape import Reshape, SpecifyShape
+from pytensor.tensor.subtensor import (
+    AdvancedIncSubtensor,
+    BaseSubtensor,
+    IncSubtensor,
+)
 
 from rewritelab.modes import python_linker_runs
 
-__all__ = ["RoundingNoise", "SAMPLES"]
+__all__ = ["RoundingNoise", "SAMPLES", "rounds"]
+
+#: Scalar ops whose result is exact: they pick or move a value, or flip its sign.
+_EXACT_SCALAR = (
+    ps.Second,
+    ps.Identity,
+    ps.Neg,
+    ps.Abs,
+    ps.Switch,
+    ps.Maximum,
+    ps.Minimum,
+    ps.Sign,
+    ps.Floor,
+    ps.Ceil,
+    ps.Trunc,
+    ps.RoundHalfToEven,
+    ps.RoundHalfAwayFromZero,
+)
+
+#: Ops that only move, pick or pass on values.
+_EXACT_OPS = (
+    DimShuffle,
+    Reshape,
+    SpecifyShape,
+    Join,
+    Split,
+    Alloc,
+    MakeVector,
+    ExtractDiag,
+    TensorFromScalar,
+    ScalarFromTensor,
+    Argmax,
+    CheckAndRaise,
+)
+
+
+def rounds(node: Any) -> bool:
+    """Whether ``node`` rounds its float results: arithmetic, elementary
+    functions, sums, dot products and linear algebra do; slices, reshapes,
+    joins, maxima, switches, negation and checks do not (nor a cast that
+    widens)."""
+    op = node.op
+    if isinstance(op, Elemwise):
+        scalar = op.scalar_op
+        if isinstance(scalar, ps.Cast):
+            before = np.dtype(node.inputs[0].type.dtype)
+            return np.dtype(node.outputs[0].type.dtype).itemsize < before.itemsize
+        return not isinstance(scalar, _EXACT_SCALAR)
+    if isinstance(op, CAReduce):
+        return isinstance(op.scalar_op, ps.Add | ps.Mul)
+    if isinstance(op, BaseSubtensor):
+        return isinstance(op, IncSubtensor | AdvancedIncSubtensor)
+    return not isinstance(op, _EXACT_OPS)
+
 
 #: Evaluations per point: the noise floor is the farthest of them.
 SAMPLES = 8
@@ -73,6 +146,8 @@ class RoundingNoise:
         return (value * (1 + d)).astype(value.dtype)
 
     def _callback(self, node: Any, thunk: Any, storage_map: Any, compute_map: Any):
+        if not rounds(node):
+            return
         for out in node.outputs:
             cell = storage_map[out]
             cell[0] = self._round(cell[0])
