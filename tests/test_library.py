@@ -286,3 +286,27 @@ def test_positive_powers_removes_the_pow_from_a_studentt_gradient():
 
     assert pows(Mode(linker="py", optimizer="fast_run")) >= 1
     assert pows(rl.mode(LIB, base=Mode(linker="py", optimizer="fast_run"))) == 0
+
+
+def test_softplus_rule_shares_its_exp_with_sigmoid_but_not_with_checks():
+    """A Bernoulli-logit logp + gradient: two softplus, a sigmoid in the
+    gradient and PyMC's 0 <= p <= 1 check on it. After the rule one exp and
+    one log1p remain; the check still compares a sigmoid."""
+    yy = (ANY > 0).astype("float64")
+    p = pt.sigmoid(x)
+    graph = pt.switch(y > 0.5, -pt.softplus(-x), -pt.softplus(x)) + pt.switch(
+        pt.le(p, 1), y - p, np.nan
+    )
+    result = rl.apply(graph, LIB.select(names=["softplus_shared_log1p_exp"]))
+    ops = [
+        type(getattr(n.op, "scalar_op", n.op)).__name__
+        for n in result.fgraph.apply_nodes
+    ]
+    assert ops.count("Exp") == 1 and ops.count("Log1p") == 1
+    assert "Softplus" not in ops and ops.count("Sigmoid") == 1  # the check's
+    (le,) = [n for n in result.fgraph.apply_nodes if n.op == pt.le]
+    assert le.inputs[0].owner.op == pt.sigmoid
+    values = {"x": ANY, "y": yy}
+    np.testing.assert_allclose(
+        evaluate(result.outputs[0], values), evaluate(graph, values), rtol=1e-14
+    )
