@@ -133,7 +133,9 @@ class _Product:
                 return True
         return False
 
-    def build(self, out):
+    def build(self, out, broadcast=True):
+        """The product, of ``out``'s type (with ``broadcast``, also its
+        broadcast pattern), or None."""
         num, den = [], []
         for base, entries in self.powers.items():
             t = sum(k for k, _ in entries)
@@ -151,12 +153,17 @@ class _Product:
             new = pt.reciprocal(d) if new is None else new / d
         if new is None:
             new = pt.second(self.shapes[0], np.asarray(1, dtype=out.dtype))
+        if new.type.dtype != out.type.dtype:
+            new = pt.cast(new, out.type.dtype)
+        return self.shaped(new, out) if broadcast else new
+
+    def shaped(self, new, out):
+        """``new`` broadcast like ``out`` by the values whose shape the
+        product keeps, or None."""
         for s in self.shapes:
             if new.type.broadcastable == out.type.broadcastable:
                 break
             new = pt.second(s, new)
-        if new.type.dtype != out.type.dtype:
-            new = pt.cast(new, out.type.dtype)
         return new if out.type.is_super(new.type) else None
 
 
@@ -206,4 +213,60 @@ def positive_powers(fgraph, node):
     if not product.simpler():
         return None
     new = product.build(out)
+    return None if new is None else [new]
+
+
+@rule(
+    [pt.log],
+    tags=["algebra", "exact", "speed"],
+    assume=FINITE,
+    graphs=(
+        "log(0.3 * exp(x * -2) / y)",  # StudentT's log(lam / (pi nu))
+        "log(exp(x) ** -0.5 * y)",
+        "log(exp(x) / exp(y))",
+        "log(x * y)",  # must not fire: no exp
+    ),
+)
+def log_of_exp_product(fgraph, node):
+    """log(exp(a)**t * b / c) -> t*a + log(b / c).
+
+    PyMC's StudentT with ``lam = exp(-2 s)`` takes ``log(lam / (pi nu))``
+    per observation: the rewrite leaves ``-2 s`` per observation and
+    ``log(1 / (pi nu))`` on the scalars. The factors are found as
+    ``positive_powers`` finds them (through products, quotients and powers of
+    positive values). Exact in real arithmetic for any b and c (a log of a
+    negative or zero product is nan or -inf either way), and in floats no
+    ``exp`` that overflows or underflows on the way. Not in FAST_RUN.
+    """
+    (arg,) = node.inputs
+    if not arg.type.dtype.startswith("float"):
+        return None
+    product = _Product(fgraph)
+    try:
+        product.add(arg, top=len(fgraph.clients.get(arg, ())) == 1)
+    except _Unchanged:
+        return None
+    exps = [b for b in product.powers if b.owner is not None and b.owner.op == pt.exp]
+    if not exps:
+        return None
+    terms = []
+    for base in exps:
+        t = sum(k for k, _ in product.powers.pop(base))
+        if Fraction(float(t)) != t:
+            return None
+        a = base.owner.inputs[0]
+        terms.append(a if t == 1 else pt.mul(np.asarray(float(t), dtype=a.dtype), a))
+        product.shapes.append(base)
+    if product.powers or product.others:
+        rest = product.build(arg, broadcast=False)
+        if rest.type.broadcastable != arg.type.broadcastable and not _is_positive(rest):
+            # broadcast against an empty array, log(0) = -inf would still
+            # send a nan into the gradient (0 * inf)
+            return None
+        terms.append(pt.log(rest))
+    new = pt.add(*terms) if len(terms) > 1 else terms[0]
+    out = node.outputs[0]
+    if new.type.dtype != out.type.dtype:
+        new = pt.cast(new, out.type.dtype)
+    new = product.shaped(new, out)
     return None if new is None else [new]

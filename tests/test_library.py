@@ -73,6 +73,12 @@ CASES = {
         {"x": ANY[1:-1], "y": ANY[-2:0:-1].copy()},
         lambda x, y: mp.exp(x) ** -1.5 * mp.exp(x) * y,
     ),
+    "log_of_exp_product": (  # StudentT's log(lam / (pi nu)), lam = exp(-2 s)
+        pt.log(pt.exp(-2 * x) / y),
+        pt.add(-2 * x, pt.log(pt.reciprocal(y))),
+        {"x": ANY[1:-1], "y": POS[1:-1].copy()[[0, 1, 2, 3, 4, 0, 1]]},
+        lambda x, y: mp.log(mp.exp(-2 * x) / y),
+    ),
     "neg_of_sub": (
         -(x - y),
         y - x,
