@@ -56,7 +56,7 @@ def _is_ones(var):
 
 def _levels(t):
     """How many power ops :func:`_power` writes for exponent ``t``."""
-    if t == 1:
+    if t in (0, 1):
         return 0
     return 2 if _half_integer(t) and abs(t) != Fraction(1, 2) else 1
 
@@ -83,6 +83,7 @@ class _Product:
         self.powers = {}  # base -> [(exponent, power ops on the way)]
         self.others = []  # (factor, +1 numerator or -1 denominator)
         self.shapes = []  # values whose shape the product must keep
+        self.order = []  # ("power", base) or ("other", index): as written
 
     def _key(self, var):
         """``var``, or an equal computation already among the bases (a graph
@@ -116,37 +117,44 @@ class _Product:
                 self.add(node.inputs[0], k * e, levels=levels + 1, depth=depth - 1)
                 return
         if _is_positive(var) and var.type.dtype.startswith("float"):
-            self.powers.setdefault(self._key(var), []).append((k, levels))
+            key = self._key(var)
+            if key not in self.powers:
+                self.order.append(("power", key))
+            self.powers.setdefault(key, []).append((k, levels))
         elif abs(k) == 1 and levels == 0:
+            self.order.append(("other", len(self.others)))
             self.others.append((var, int(k)))
         else:  # a power of a value that is not known positive: keep it whole
             raise _Unchanged
 
     def simpler(self):
-        """Whether rebuilding makes the product simpler: two powers of one
-        base merge, or a chain of powers collapses into fewer ops."""
+        """Whether rebuilding takes fewer ops: the power ops on the way to
+        each base and the products joining them, against the power ops of
+        one power per base (``x * x`` is no simpler as ``x ** 2``)."""
+        before = after = 0
         for entries in self.powers.values():
-            if len(entries) > 1:
-                return True
-            ((t, levels),) = entries
-            if levels > _levels(t):
-                return True
-        return False
+            before += sum(levels for _, levels in entries) + len(entries) - 1
+            after += _levels(sum(k for k, _ in entries))
+        return after < before
 
     def build(self, out, broadcast=True):
         """The product, of ``out``'s type (with ``broadcast``, also its
         broadcast pattern), or None."""
         num, den = [], []
-        for base, entries in self.powers.items():
-            t = sum(k for k, _ in entries)
+        for kind, item in self.order:  # the factors in their written order
+            if kind == "other":
+                var, sign = self.others[item]
+                (num if sign > 0 else den).append(var)
+                continue
+            if item not in self.powers:
+                continue  # taken out by the caller
+            t = sum(k for k, _ in self.powers[item])
             if Fraction(float(t)) != t:
                 return None  # the exponent is not a float
             if t == 0:
-                self.shapes.append(base)
+                self.shapes.append(item)
             else:
-                num.append(_power(base, t))
-        for var, sign in self.others:
-            (num if sign > 0 else den).append(var)
+                num.append(_power(item, t))
         new = pt.mul(*num) if len(num) > 1 else num[0] if num else None
         if den:
             d = pt.mul(*den) if len(den) > 1 else den[0]

@@ -248,6 +248,7 @@ def test_known_range_check_fires_on_a_pymc_model():
         (pt.exp(x) ** -0.5) ** -3,  # already as few ops as exp(x) ** 1.5 takes
         pt.exp(x * y) ** 0.3 * pt.exp(x * y) ** 0.7,  # 0.3 + 0.7 is no float
         pt.exp(x) * pt.exp(y),  # two bases
+        pt.exp(x) * pt.exp(x),  # exp(x) ** 2 takes as many ops
     ],
     ids=str,
 )
