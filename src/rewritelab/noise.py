@@ -4,14 +4,19 @@ Each float operation rounds its exact result by a relative error of at most
 the unit roundoff u (2**-53 in float64). :class:`RoundingNoise` evaluates a
 graph node by node and multiplies every result that was rounded by ``1 + d``
 with ``d`` drawn uniformly from ``[-u, u]`` (:func:`rounds`: not slices,
-reshapes, maxima, switches and other ops that only move or pick values): one call is one equally plausible float
-evaluation, and the spread of several calls is how far rounding alone can
-move each output (Parker, Monte Carlo Arithmetic, 1997). Inputs are exact:
-the spread is the graph's own, not its condition on its inputs (exp(x) at
-x = 700 moves 700 ULPs when x moves one, and that is no licence for a
-rewrite to lose those 700 ULPs). Where an output cancels (a gradient that sums terms of size 1 to
-0.03) that spread is many ULPs, and a rewrite that lands within it is as
-good as the original.
+reshapes, maxima, switches and other ops that only move or pick values).
+One call is one equally plausible float evaluation, and the spread of
+several calls is how far rounding alone can move each output (Parker, Monte
+Carlo Arithmetic, 1997). Where an output cancels (a gradient that sums terms
+of size 1 to 0.03) that spread is many ULPs, and a rewrite that lands within
+it is as good as the original.
+
+Inputs are exact: the spread is the graph's own, not its condition on its
+inputs (exp(x) at x = 700 moves 700 ULPs when x moves one, and that is no
+licence for a rewrite to lose those 700 ULPs). A linear-algebra op (Cholesky,
+a triangular solve) is perturbed at its result only, not at the roundings
+inside it, so the spread of a graph built on one is an underestimate: the
+checker is then stricter than it need be, never more lenient.
 """
 
 from __future__ import annotations
