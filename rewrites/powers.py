@@ -5,7 +5,9 @@ PyMC's StudentT with ``lam = exp(-2 s)`` (stochastic volatility) computes
 ``sigma ** -2``, ``lam ** -1.5`` and ``lam`` together: per observation a
 general ``pow``, which costs about three ``exp``. Over a positive base every
 such product is one power of the base, and a power by a multiple of 1/2 is a
-square root and a few multiplications.
+square root and a few multiplications. The log of such a product is a sum:
+``log(lam / (pi nu))`` per observation becomes ``-2 s`` plus a log of
+scalars.
 """
 
 import math

@@ -100,8 +100,9 @@ def compare_values(
     two disagree (it may raise :class:`rewritelab.exact.NoExactValue`).
 
     ``noise()`` returns the original's values under random rounding (see the
-    module doc); it is called only where the rewrite would otherwise fail. Where the exact value is unknown the rewrite then passes
-    if it is no farther from the original than those values are.
+    module doc); it is called only where the rewrite would otherwise fail.
+    Where the exact value is unknown the rewrite then passes if it is no
+    farther from the original than that noise floor.
 
     ``nan_original_ok`` marks a gradient: its tolerance is
     :data:`GRADIENT_TOL_FACTOR` times larger, and any value is accepted where
@@ -208,15 +209,15 @@ def compare_outputs(
     from rewritelab.exact import exact_eval
 
     args = [values[v] for v in inputs] if isinstance(values, Mapping) else list(values)
-    noisy: list[Sequence[Any]] = []
-    measured = [False]
+    noisy: list[Sequence[Any]] | None = None  # measured once, where needed
 
     def noise_of(k: int) -> list[np.ndarray]:
-        if not measured[0]:
-            measured[0] = True
+        nonlocal noisy
+        if noisy is None:
+            noisy = []
             # the original may not run there: then there is no floor
             with np.errstate(all="ignore"), contextlib.suppress(Exception):
-                noisy.extend(noise(*args))
+                noisy = list(noise(*args))
         return [np.asarray(v[k]) for v in noisy]
 
     finite = not gate_gradients or all(
