@@ -19,6 +19,7 @@ from typing import Any
 
 import mpmath as mp
 import numpy as np
+from pytensor.compile.builders import OpFromGraph
 from pytensor.graph.basic import Constant, Variable
 from pytensor.graph.traversal import ancestors, io_toposort
 from pytensor.scalar.basic import Composite
@@ -479,35 +480,47 @@ def _eval_at(
         env: dict[Variable, Any] = {
             v: _to_exact(values[v], v.type.dtype) for v in inputs
         }
-        for node in io_toposort(list(inputs), list(outputs)):
-            ins = []
-            for i in node.inputs:
-                if i not in env:
-                    if not isinstance(i, Constant):
-                        raise NoExactValue(f"input {i} has no value")
-                    env[i] = _to_exact(i.data, i.type.dtype)
-                ins.append(env[i])
-            op = node.op
-            if isinstance(op, Elemwise):
-                outs = _elemwise(node, ins)
-            elif isinstance(op, CAReduce):
-                outs = [_careduce(node, ins[0])]
-            elif not any(_is_float(v) for v in node.outputs):
-                # integer / boolean / shape computations: numpy is exact
-                plain = [
-                    np.asarray(a.tolist(), dtype="float64") if a.dtype == object else a
-                    for a in ins
-                ]
-                outs = _perform(node, plain)
-            else:
-                outs = _perform(node, ins)
-            for var, val in zip(node.outputs, outs, strict=True):
-                env[var] = val
-        result = []
-        for o in outputs:
-            val = env[o] if o in env else _to_exact(o.data, o.type.dtype)
-            result.append(_round(val, o.type.dtype))
-    return result
+        return [
+            _round(val, o.type.dtype)
+            for val, o in zip(_run(inputs, outputs, env), outputs, strict=True)
+        ]
+
+
+def _run(
+    inputs: Sequence[Variable], outputs: Sequence[Variable], env: dict[Variable, Any]
+) -> list[Any]:
+    """Evaluate ``outputs`` exactly from the values of ``inputs`` in ``env``
+    (which collects every value computed on the way)."""
+    for node in io_toposort(list(inputs), list(outputs)):
+        ins = []
+        for i in node.inputs:
+            if i not in env:
+                if not isinstance(i, Constant):
+                    raise NoExactValue(f"input {i} has no value")
+                env[i] = _to_exact(i.data, i.type.dtype)
+            ins.append(env[i])
+        op = node.op
+        if isinstance(op, Elemwise):
+            outs = _elemwise(node, ins)
+        elif isinstance(op, CAReduce):
+            outs = [_careduce(node, ins[0])]
+        elif isinstance(op, OpFromGraph):  # LogSumExp, its derivative, ...
+            inner = op.fgraph
+            outs = _run(
+                inner.inputs, inner.outputs, dict(zip(inner.inputs, ins, strict=True))
+            )
+        elif not any(_is_float(v) for v in node.outputs):
+            # integer / boolean / shape computations: numpy is exact
+            plain = [
+                np.asarray(a.tolist(), dtype="float64") if a.dtype == object else a
+                for a in ins
+            ]
+            outs = _perform(node, plain)
+        else:
+            outs = _perform(node, ins)
+        for var, val in zip(node.outputs, outs, strict=True):
+            env[var] = val
+    return [env[o] if o in env else _to_exact(o.data, o.type.dtype) for o in outputs]
 
 
 def _round(val: Any, dtype: str) -> np.ndarray:
