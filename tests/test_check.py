@@ -119,3 +119,29 @@ def test_a_rule_that_fires_only_in_context_is_checked_on_its_graphs():
     assert "sigmoid" in report.counterexample.graph
     with pytest.raises(rl.RuleError, match="graph 'sigmoid\\(x\\) \\*'"):
         rl.rule([pt.softplus], graphs=["sigmoid(x) *"])(wrong)
+
+
+def test_a_rule_on_gradient_graphs_is_checked_on_graphs_with_their_gradient():
+    """LogSumExp's derivative only exists in a gradient graph: the checker
+    builds the rule's graphs with their gradients, and there the shipped rule
+    passes and one that forgets to normalise the softmax is caught."""
+    from pytensor.tensor.special import LogSumExp
+    from pytensor.tensor.symbolic import FusibleSymbolicOpDerivative
+
+    shipped = rl.library().select(names=["logsumexp_gradient_as_softmax"]).rules[0]
+    report = check_rule(shipped, max_examples=30, models=False)
+    assert report.verdict == "passed" and report.graphs_fired >= 1
+
+    @rl.rule([FusibleSymbolicOpDerivative], graphs=["logsumexp(x * y)"])
+    def unnormalised(fgraph, node):
+        x, out, g = node.inputs
+        if out.owner is None or not isinstance(out.owner.op, LogSumExp):
+            return None
+        axis = out.owner.op.axis
+        return [
+            pt.exp(x - pt.max(x, axis=axis, keepdims=True)) * pt.expand_dims(g, axis)
+        ]
+
+    wrong = check_rule(unnormalised, max_examples=30, models=False)
+    assert wrong.verdict == "counterexample"
+    assert "with its gradient" in wrong.counterexample.graph

@@ -119,3 +119,14 @@ def test_pytensor_library_rewriter_keeps_its_location():
 def test_as_rule_rejects_other_objects():
     with pytest.raises(rl.RuleError, match="not a rule; expected a rewritelab Rule"):
         rl.as_rule(lambda fgraph, node: None)
+
+
+def test_graph_texts_may_call_functions_but_patterns_may_not():
+    """``graphs=`` texts are only built, so a function such as logsumexp (no
+    Op) is fine there; a left side is matched, so it must name Ops."""
+    from rewritelab.rules import parse_expression, pattern
+
+    built = parse_expression("logsumexp(x * y)")
+    assert callable(built[0]) and built[0].__name__ == "logsumexp"
+    with pytest.raises(rl.RuleError, match="not a pytensor.tensor Op"):
+        pattern("logsumexp(x) -> x")

@@ -188,12 +188,16 @@ def literal_values(in_pattern: Any) -> dict[str, float]:
     return {}
 
 
-def _to_pattern(node: ast.AST, text: str, literals: list | None = None) -> Any:
+def _to_pattern(
+    node: ast.AST, text: str, literals: list | None = None, functions: bool = False
+) -> Any:
     """Python expression AST -> PyTensor's tuple pattern.
 
     With ``literals`` (a list collecting them; used for left sides) a number
     becomes a constrained pattern variable matching that constant; without,
-    it stays a number (out-patterns turn numbers into constants)."""
+    it stays a number (out-patterns turn numbers into constants). With
+    ``functions`` a call may name a pytensor.tensor function that is not an
+    Op (``logsumexp``): for graphs that are built, never matched."""
     if isinstance(node, ast.Name):
         return node.id
     number = _number(node)
@@ -208,12 +212,12 @@ def _to_pattern(node: ast.AST, text: str, literals: list | None = None) -> Any:
             "value": number,
         }
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return (pt.neg, _to_pattern(node.operand, text, literals))
+        return (pt.neg, _to_pattern(node.operand, text, literals, functions))
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         return (
             _BINOPS[type(node.op)],
-            _to_pattern(node.left, text, literals),
-            _to_pattern(node.right, text, literals),
+            _to_pattern(node.left, text, literals, functions),
+            _to_pattern(node.right, text, literals, functions),
         )
     if (
         isinstance(node, ast.Compare)
@@ -222,14 +226,19 @@ def _to_pattern(node: ast.AST, text: str, literals: list | None = None) -> Any:
     ):
         return (
             _COMPARE[type(node.ops[0])],
-            _to_pattern(node.left, text, literals),
-            _to_pattern(node.comparators[0], text, literals),
+            _to_pattern(node.left, text, literals, functions),
+            _to_pattern(node.comparators[0], text, literals, functions),
         )
     if isinstance(node, ast.Call) and not node.keywords:
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        args = (_to_pattern(a, text, literals) for a in node.args)
-        return (_op_named(name, text), *args)
+        args = (_to_pattern(a, text, literals, functions) for a in node.args)
+        try:
+            return (_op_named(name, text), *args)
+        except RuleError:
+            if not functions:
+                raise
+            return (_function_named(name, text), *args)
     raise RuleError(
         f"pattern {text!r}: cannot read {ast.unparse(node)!r}; use names, numbers, "
         "+ - * / **, comparisons and calls of pytensor.tensor ops"
@@ -364,7 +373,7 @@ def parse_expression(text: str) -> Any:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as exc:
         raise RuleError(f"graph {text!r}: not an expression: {exc.msg}") from None
-    return _to_pattern(tree, text)
+    return _to_pattern(tree, text, functions=True)
 
 
 def _graph_texts(graphs: str | Sequence[str]) -> tuple[str, ...]:
