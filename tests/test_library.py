@@ -98,7 +98,8 @@ def evaluate(out, values):
 
 
 def test_every_shipped_rule_has_a_case():
-    assert set(CASES) | {"known_range_check", "known_range_sign"} == set(LIB.names)
+    others = {"known_range_check", "known_range_sign", "logsumexp_gradient_as_softmax"}
+    assert set(CASES) | others == set(LIB.names)
 
 
 def test_library_passes_its_own_checker():
@@ -317,3 +318,27 @@ def test_softplus_rule_shares_its_exp_with_sigmoid_but_not_with_checks():
     np.testing.assert_allclose(
         evaluate(result.outputs[0], values), evaluate(graph, values), rtol=1e-14
     )
+
+
+def test_logsumexp_gradient_drops_the_max_routing():
+    """A mixture's logsumexp + gradient: after the rule no eq(x, max) routes a
+    zero back through the max, and values and gradient are as before."""
+    m = pt.dmatrix("m")
+    lse = pt.logsumexp(m * 2.0, axis=1).sum()
+    outputs = [lse, pytensor.grad(lse, m)]
+    result = rl.apply(outputs, LIB.select(names=["logsumexp_gradient_as_softmax"]))
+    assert result.hits("logsumexp_gradient_as_softmax") == 2  # value, derivative
+    fast_run = Mode(linker="py", optimizer="fast_run")
+
+    def eqs(outs):
+        fn = pytensor.function([m], outs, mode=fast_run)
+        return sum(
+            "EQ" in str(getattr(n.op, "scalar_op", n.op)).upper()
+            for n in fn.maker.fgraph.apply_nodes
+        ), fn
+
+    (eq_before, before), (eq_after, after) = eqs(outputs), eqs(list(result.outputs))
+    assert eq_before >= 1 and eq_after == 0
+    point = np.random.default_rng(1).normal(size=(50, 3)) * 5
+    for b, a in zip(before(point), after(point), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
