@@ -409,13 +409,11 @@ def _check_graph(
     float_in = [v for v in g.inputs if str(v.type.dtype).startswith("float")]
     n_values = len(before) if g.n_values is None else g.n_values
     names = [f"value {i}" for i in range(n_values)]
+    gb, ga = [], []  # a graph that holds its gradients is not differentiated
     if g.n_values is None:
         gb, ga = _with_gradients(g, before), _with_gradients(g, list(after))
-    else:  # the graph holds its gradients
-        gb, ga = [], []
-        names += [f"gradient wrt {v.name}" for v in float_in]
     grads = len(gb) == len(ga) and bool(gb)
-    if grads:
+    if grads or g.n_values is not None:
         names += [f"gradient wrt {v.name}" for v in float_in]
     outs_b = before + (gb if grads else [])
     outs_a = list(after) + (ga if grads else [])

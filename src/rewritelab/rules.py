@@ -52,6 +52,9 @@ class Rule:
         Expressions in pattern syntax (``"sigmoid(x) * softplus(-x)"``) the
         checker builds and checks the rule on, besides its own; a rule that
         only fires in a context (two ops sharing an input) names it here.
+        Calls may name functions as well as Ops (``"logsumexp(x * y)"``); a
+        rule that fires on none of them is tried on them with their
+        gradients.
     text
         The ``lhs -> rhs`` text of a pattern rule, or ``""``.
     """
