@@ -18,6 +18,7 @@ import pytensor
 import rewritelab as rl
 from rewritelab.bench import BACKENDS, time_ab
 from rewritelab.models import model_graph
+from rewritelab.tables import markdown_table
 
 HERE = Path(__file__).parent
 LOG_2PI = np.log(2 * np.pi)
@@ -133,16 +134,26 @@ def main() -> list[dict]:
 
 
 def to_markdown(rows: list[dict]) -> str:
-    lines = [
-        "| model | PyTensor pipeline | PyTensor µs | NumPy µs | NumPy faster by [95% CI] |",
-        "|---|---|---|---|---|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['model']} | {r['pytensor']} | {r['pytensor_us']:.1f} | {r['numpy_us']:.1f} "
-            f"| {r['numpy_speedup']:.2f} [{r['ci'][0]:.2f}, {r['ci'][1]:.2f}] |"
-        )
-    return "\n".join(lines)
+    head = (
+        "model",
+        "PyTensor pipeline",
+        "PyTensor µs",
+        "NumPy µs",
+        "NumPy faster by [95% CI]",
+    )
+    return markdown_table(
+        head,
+        (
+            (
+                r["model"],
+                r["pytensor"],
+                f"{r['pytensor_us']:.1f}",
+                f"{r['numpy_us']:.1f}",
+                f"{r['numpy_speedup']:.2f} [{r['ci'][0]:.2f}, {r['ci'][1]:.2f}]",
+            )
+            for r in rows
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import rewritelab as rl
 from rewritelab.modelcheck import STAGES
+from rewritelab.tables import markdown_table
 from rewritelab.targets import load_target
 
 HERE = Path(__file__).parent
@@ -52,16 +53,21 @@ def main() -> list[dict]:
 
 
 def to_markdown(rows: list[dict]) -> str:
-    lines = [
-        "| model | stage | verdict | rules fired | seconds | |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['model']} | {r['stage']} | {r['verdict']} | {', '.join(r['fired'])} "
-            f"| {r['seconds']:.1f} | {r.get('error', '')[:160]} |"
-        )
-    return "\n".join(lines)
+    head = ("model", "stage", "verdict", "rules fired", "seconds", "")
+    return markdown_table(
+        head,
+        (
+            (
+                r["model"],
+                r["stage"],
+                r["verdict"],
+                ", ".join(r["fired"]),
+                f"{r['seconds']:.1f}",
+                r.get("error", "")[:160],
+            )
+            for r in rows
+        ),
+    )
 
 
 if __name__ == "__main__":

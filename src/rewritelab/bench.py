@@ -27,6 +27,7 @@ from scipy import stats
 
 from rewritelab.compare import compare_outputs
 from rewritelab.errors import RewritelabError
+from rewritelab.tables import markdown_table
 
 __all__ = [
     "BACKENDS",
@@ -240,11 +241,16 @@ class BenchReport:
     def to_markdown(self) -> str:
         """A markdown table, one line per model, backend and function."""
         head = (
-            "| model | backend | function | applies before → after | compile s "
-            "(before / after) | µs per call (before / after) | speed-up [95% CI] | |\n"
-            "|---|---|---|---|---|---|---|---|"
+            "model",
+            "backend",
+            "function",
+            "applies before → after",
+            "compile s (before / after)",
+            "µs per call (before / after)",
+            "speed-up [95% CI]",
+            "",
         )
-        lines = [head]
+        rows = []
         for r in self.rows:
             applies, us_b, us_a, speedup = r.cells()
             timed = bool(us_b)
@@ -252,11 +258,19 @@ class BenchReport:
                 f"{r.compile_before_s:.2f} / {r.compile_after_s:.2f}" if timed else ""
             )
             us = f"{us_b} / {us_a}" if timed else ""
-            lines.append(
-                f"| {r.target} | {r.backend} | {r.function} | {applies} | "
-                f"{compile_s} | {us} | {speedup} | {r.remark} |"
+            rows.append(
+                (
+                    r.target,
+                    r.backend,
+                    r.function,
+                    applies,
+                    compile_s,
+                    us,
+                    speedup,
+                    r.remark,
+                )
             )
-        return "\n".join(lines)
+        return markdown_table(head, rows)
 
     def plot(self, path: str | Path) -> Path:
         """The speed-up of every timed row with its interval (1 = no change)."""

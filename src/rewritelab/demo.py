@@ -16,6 +16,8 @@ from typing import Any
 
 from rich.console import Console
 
+from rewritelab.tables import markdown_table
+
 __all__ = ["run_demo", "DemoReport"]
 
 
@@ -43,10 +45,7 @@ def _md(sections: list[_Section], title: str) -> str:
         if s.text:
             out += [s.text, ""]
         for head, rows in s.tables:
-            out.append("| " + " | ".join(head) + " |")
-            out.append("|" + "---|" * len(head))
-            out += ["| " + " | ".join(r) + " |" for r in rows]
-            out.append("")
+            out += [markdown_table(head, rows), ""]
         out += [f"![{alt}]({src})" for alt, src in s.images]
         out.append("")
     return "\n".join(out)
