@@ -60,11 +60,15 @@ def _levels(t):
     """How many power ops :func:`_power` writes for exponent ``t``."""
     if t in (0, 1):
         return 0
-    return 2 if _half_integer(t) and abs(t) != Fraction(1, 2) else 1
+    return 2 if _via_sqrt(t) else 1
 
 
-def _half_integer(t):
-    return t.denominator == 2 and abs(t) <= _MAX_SPECIALISED
+def _via_sqrt(t):
+    """Whether :func:`_power` writes ``b ** t`` as an integer power of
+    ``sqrt(b)``: a half-integer other than ±1/2 (PyTensor specialises those)."""
+    return (
+        t.denominator == 2 and abs(t) != Fraction(1, 2) and abs(t) <= _MAX_SPECIALISED
+    )
 
 
 def _power(base, t):
@@ -72,7 +76,7 @@ def _power(base, t):
     ``sqrt(base)``, which PyTensor turns into multiplications."""
     if t == 1:
         return base
-    if _half_integer(t) and abs(t) != Fraction(1, 2):
+    if _via_sqrt(t):
         return pt.pow(pt.sqrt(base), np.asarray(int(2 * t), dtype=base.dtype))
     return pt.pow(base, np.asarray(float(t), dtype=base.dtype))
 
