@@ -36,3 +36,20 @@ def data_model():
 @pytest.fixture
 def vec():
     return pt.dvector("x")
+
+
+@pytest.fixture(autouse=True)
+def _private_verdict_cache(tmp_path_factory, monkeypatch):
+    """Every test session keeps rule verdicts in its own folder, never ~/.cache."""
+    folder = tmp_path_factory.getbasetemp() / "verdicts"
+    monkeypatch.setenv("REWRITELAB_CACHE", str(folder))
+
+
+@pytest.fixture
+def dims_model():
+    """The five lines users hit first: coords, dims and pm.Data."""
+    with pm.Model(coords={"obs": np.arange(5)}) as model:
+        x = pm.Data("x", np.linspace(0.0, 1.0, 5), dims="obs")
+        mu = pm.Normal("mu", 0, 1)
+        pm.Normal("y", mu + x, 1, observed=np.zeros(5), dims="obs")
+    return model

@@ -35,10 +35,12 @@ def test_model_target_has_value_inputs_and_roles(simple_model):
     assert roles["x"][0] == "observed"
 
 
-def test_model_with_shared_data_lists_it_as_input(data_model):
+def test_model_with_shared_data_keeps_it_implicit(data_model):
     t = resolve(data_model)
-    names = [v.name for v in t.inputs]
-    assert names[0] == "b" and "xs" in names
+    assert [v.name for v in t.inputs][0] == "b"
+    assert "xs" not in [v.name for v in t.inputs]
+    assert [v.name for v in t.shared] == ["xs"]
+    assert "xs" in {v.name for v in t.fgraph().inputs}
     assert dict((v.name, r[0]) for v, r in t.roles.items())["xs"] == "data"
 
 

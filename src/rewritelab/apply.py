@@ -304,7 +304,7 @@ def apply(
     t_start = time.perf_counter()
     while True:
         fg = FunctionGraph(
-            list(before.inputs), list(before.outputs), clone=True, copy_inputs=False
+            list(before.roots), list(before.outputs), clone=True, copy_inputs=False
         )
         node_ids = {n: f"a{i}" for i, n in enumerate(fg.toposort())}
         state = _State(on_error, node_ids)

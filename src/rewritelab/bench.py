@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,6 @@ import numpy as np
 import pytensor
 from scipy import stats
 
-from rewritelab.compare import compare_outputs
 from rewritelab.errors import RewritelabError
 from rewritelab.tables import markdown_table
 
@@ -197,6 +196,7 @@ class BenchRow:
     error: str = ""
     ops_before: tuple[tuple[str, float], ...] = ()
     ops_after: tuple[tuple[str, float], ...] = ()
+    points: str = ""
 
     def cells(self) -> tuple[str, str, str, str]:
         """``(applies before → after, µs before, µs after, speed-up [CI])`` as
@@ -229,6 +229,30 @@ class BenchReport:
     rows: tuple[BenchRow, ...]
     rules: tuple[str, ...]
     settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def problem(self) -> str:
+        """Why the run failed ('' when it did not): a pair refused as
+        disagreeing, or nothing timed at all."""
+        refused = [r for r in self.rows if not r.error and not r.agree]
+        if refused:
+            r = refused[0]
+            return (
+                f"{len(refused)} pair(s) refused: the rules change the values "
+                f"({r.target} · {r.backend} · {r.function})"
+            )
+        if not any(r.agree and not r.error for r in self.rows):
+            return "nothing was timed: every row failed or was skipped"
+        return ""
+
+    @property
+    def ok(self) -> bool:
+        """Every compared pair agreed and at least one was timed."""
+        return not self.problem
+
+    def __str__(self) -> str:
+        text = self.to_markdown()
+        return f"{text}\n\n{self.problem}" if self.problem else text
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -338,36 +362,19 @@ def _profile(inputs: list, outputs: list, mode: Any, args: list, calls: int) -> 
     return tuple((getattr(k, "__name__", str(k)), v / total) for k, v in top)
 
 
-#: Compiled functions agree when within this relative tolerance: a rewrite
-#: changes fusion and summation order, so long sums differ in their last
-#: bits. Beyond it the exact-reference comparison (rewritelab.compare) decides.
-AGREE_RTOL = 1e-9
+def _agreement(inputs: list, outputs: list, fb: Any, fa: Any, points: Any) -> str:
+    """'' when the two compiled functions agree at every point, else where not
+    (judged by the one comparison kernel, :class:`rewritelab.kernel.Comparison`,
+    as a model check judges them)."""
+    from rewritelab.kernel import Comparison
 
-
-def _agreement(
-    inputs: list, before_outputs: list, fb: Any, fa: Any, points: list
-) -> str:
-    """'' when the two compiled functions agree at every point, else where not."""
-    from rewritelab.noise import RoundingNoise
-
-    noise = RoundingNoise(inputs, before_outputs)
-    for p, args in points:
-        with np.errstate(all="ignore"):
-            vb, va = fb(*args), fa(*args)
-        found = compare_outputs(
-            inputs,
-            before_outputs,
-            vb,
-            va,
-            args,
-            n_values=1,
-            gate_gradients=False,
-            rtol=AGREE_RTOL,
-            noise=noise,
-        )
+    pair = Comparison(
+        inputs, outputs, outputs, n_values=1, functions=(fb, fa), gate_gradients=False
+    )
+    for p in points:
+        found = pair.judge(p.values, where=p.label)
         if found is not None:
-            k, v = found
-            return f"output {k} at {p}: {v.reason}"
+            return str(found)
     return ""
 
 
@@ -398,10 +405,10 @@ def bench(
     draw in value space, nearer what a sampler sees: data-dependent branches
     such as softplus's predict perfectly at zero).
     """
-    from rewritelab.modelcheck import prior_points
     from rewritelab.models import model_graph
     from rewritelab.modes import as_mode
     from rewritelab.modes import mode as rules_mode
+    from rewritelab.points import model_points
     from rewritelab.registry import rule_set
 
     rs = rule_set(rules)
@@ -427,12 +434,13 @@ def bench(
         model = getattr(target, "model", None) or target
         try:
             graphs = {f: model_graph(model, f) for f in functions}
-            start = model.initial_point()
-            points_raw = [("initial point", start)] + [
-                (f"prior draw {i}", p) for i, p in enumerate(prior_points(model, 2))
-            ]
+            pts = model_points(model, draws=2)
+            points_raw = list(pts)
             if at == "prior":  # the first point is the one timed
                 points_raw = points_raw[1:] + points_raw[:1]
+            if not points_raw:
+                raise RewritelabError(f"no usable point: {pts}")
+            used = f"timed at {points_raw[0].label}; checked at {pts}"
         except Exception as exc:
             rows += [
                 BenchRow(label, b, f, error=_short(exc))
@@ -472,6 +480,7 @@ def bench(
                         profile and backend == "c",
                     )
                 )
+                rows[-1] = replace(rows[-1], points=used)
     settings = {
         "backends": list(backends),
         "functions": list(functions),
@@ -511,12 +520,8 @@ def _bench_one(
         # second copies in mirrored order (see time_ab); cached, so cheap
         fa2 = pytensor.function(inputs, outputs, mode=after_mode, **kw)
         fb2 = pytensor.function(inputs, outputs, mode=base, **kw)
-        points = [
-            (p, [np.asarray(pt[v.name], dtype=v.type.dtype) for v in inputs])
-            for p, pt in points_raw
-        ]
         sizes = len(fb.maker.fgraph.apply_nodes), len(fa.maker.fgraph.apply_nodes)
-        note = _agreement(inputs, outputs, fb, fa, points)
+        note = _agreement(inputs, outputs, fb, fa, points_raw)
     except Exception as exc:
         return BenchRow(label, backend, fname, error=_short(exc))
     common = dict(
@@ -527,7 +532,7 @@ def _bench_one(
     )
     if note:
         return BenchRow(label, backend, fname, agree=False, note=note, **common)
-    args = points[0][1]
+    args = points_raw[0].args(inputs)
     repeats, min_sample_s, confidence = timing_settings
     timing = time_ab(
         fb,

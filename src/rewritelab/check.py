@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -27,7 +27,6 @@ import pytensor.tensor as pt
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from pytensor.compile.mode import Mode
 from pytensor.graph.basic import Constant, Variable
 from pytensor.graph.op import Op
 from pytensor.graph.rewriting.unify import PatternNode, PatternVar
@@ -35,10 +34,15 @@ from pytensor.graph.traversal import applys_between
 from pytensor.tensor.elemwise import Elemwise
 
 from rewritelab.apply import apply
-from rewritelab.compare import compare_outputs
 from rewritelab.exact import NoExactValue
-from rewritelab.modes import python_linker_runs
-from rewritelab.noise import RoundingNoise
+from rewritelab.kernel import (
+    CHECK_MODE,
+    CHECK_MODE_NAME,
+    Comparison,
+    Counterexample,
+    OriginalFails,
+    check_mode,
+)
 from rewritelab.registry import rule_set
 from rewritelab.rules import LITERAL_PREFIX, Rule, RuleError, as_rule, parse_expression
 from rewritelab.strategies import BINARY_OPS, UNARY_OPS, graph_inputs
@@ -53,68 +57,7 @@ __all__ = [
     "check_rules",
 ]
 
-#: How the checker compiles: Python linker, no rewrites (see module doc).
-CHECK_MODE = Mode(linker="py", optimizer=None)
-CHECK_MODE_NAME = "python linker, no rewrites"
-
-#: For graphs the Python linker cannot run: the C VM, still no rewrites.
-WIDE_CHECK_MODE = Mode(linker="cvm", optimizer=None)
-WIDE_CHECK_MODE_NAME = "C VM linker, no rewrites (an Elemwise has over 32 operands)"
-
-
-def check_mode(outputs: Sequence[Variable]) -> tuple[Mode, str]:
-    """:data:`CHECK_MODE` and its name, or the C VM where the Python linker
-    cannot run the graph (:func:`rewritelab.modes.python_linker_runs`)."""
-    if python_linker_runs(outputs):
-        return CHECK_MODE, CHECK_MODE_NAME
-    return WIDE_CHECK_MODE, WIDE_CHECK_MODE_NAME
-
-
 Verdict = Literal["passed", "counterexample", "not exercised", "error"]
-
-
-@dataclass(frozen=True)
-class Counterexample:
-    """Inputs where the rewritten graph is wrong, and by how much.
-
-    ``output`` says which output was wrong: ``"value 0"`` or ``"gradient wrt
-    x"``; ``before``/``after``/``exact`` are that output's values (``exact``
-    None when it was not needed or not available); ``ulps_*`` the errors at
-    the first bad element ``index``.
-    """
-
-    graph: str
-    output: str
-    reason: str
-    inputs: dict[str, Any] = field(default_factory=dict)
-    before: Any = None
-    after: Any = None
-    exact: Any = None
-    index: tuple[int, ...] | None = None
-    ulps_before: float | None = None
-    ulps_after: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        d = dict(vars(self))
-        for k in ("before", "after", "exact"):
-            d[k] = None if d[k] is None else np.asarray(d[k]).tolist()
-        d["inputs"] = {k: np.asarray(v).tolist() for k, v in self.inputs.items()}
-        return d
-
-    def __str__(self) -> str:
-        ins = ", ".join(f"{k}={np.asarray(v).tolist()}" for k, v in self.inputs.items())
-        text = f"{self.graph}: {self.output} {self.reason}"
-        if ins:
-            text += f" at {ins}"
-        if self.before is not None:
-            text += f"; original {np.asarray(self.before).tolist()}"
-            text += f", rewritten {np.asarray(self.after).tolist()}"
-        if self.exact is not None:
-            text += f", exact {np.asarray(self.exact).tolist()}"
-        if self.ulps_after is not None:
-            text += f" (errors {self.ulps_before:.3g} vs {self.ulps_after:.3g} ULPs)"
-        return text
 
 
 @dataclass(frozen=True)
@@ -145,17 +88,6 @@ class RuleReport:
             self.counterexample.to_dict() if self.counterexample else None
         )
         return d
-
-
-class _Mismatch(Exception):
-    def __init__(self, found: Counterexample):
-        super().__init__(str(found))
-        self.found = found
-
-
-class _OriginalFails(Exception):
-    """PyTensor cannot compile the original graph: nothing to compare (a
-    second derivative of ``logsumexp`` of a scalar fails in its C code)."""
 
 
 # -- graphs to check ---------------------------------------------------------
@@ -399,12 +331,25 @@ class _Stats:
         self.worst = 0.0
 
 
+class _Mismatch(Exception):
+    def __init__(self, found: Counterexample):
+        super().__init__(str(found))
+        self.found = found
+
+
+class _TypeChanged(Exception):
+    """The rewrite changed an output's dtype: the rule is broken (PyTensor
+    rejects such a replacement when compiling), there is nothing to judge."""
+
+
 def _check_graph(
     g: _Graph, after: Sequence[Variable], max_examples: int, stats: _Stats, seed: int
 ) -> Counterexample | None:
     before = list(g.outputs)
     for b, a in zip(before, after, strict=True):
-        if b.type.dtype != a.type.dtype or b.type.broadcastable != a.type.broadcastable:
+        if b.type.dtype != a.type.dtype:  # not a value to judge: a broken rule
+            raise _TypeChanged(f"{g.label}: changed {b.type} to {a.type}")
+        if b.type.broadcastable != a.type.broadcastable:  # a wrong shape
             return Counterexample(g.label, "type", f"changed from {b.type} to {a.type}")
     float_in = [v for v in g.inputs if str(v.type.dtype).startswith("float")]
     n_values = len(before) if g.n_values is None else g.n_values
@@ -415,80 +360,30 @@ def _check_graph(
     grads = len(gb) == len(ga) and bool(gb)
     if grads or g.n_values is not None:
         names += [f"gradient wrt {v.name}" for v in float_in]
-    outs_b = before + (gb if grads else [])
-    outs_a = list(after) + (ga if grads else [])
-    kw = {"mode": check_mode(outs_b + outs_a)[0], "on_unused_input": "ignore"}
-    try:
-        f_before = pytensor.function(list(g.inputs), outs_b, **kw)
-    except Exception as exc:
-        raise _OriginalFails(f"{type(exc).__name__}: {exc}") from None
-    f_after = pytensor.function(list(g.inputs), outs_a, **kw)
-    noise = RoundingNoise(list(g.inputs), outs_b)
+    pair = Comparison(
+        g.inputs,
+        before + (gb if grads else []),
+        list(after) + (ga if grads else []),
+        n_values=n_values,
+        labels=names,
+        name=g.label,
+    )
 
     if g.bounded:
         strategy = _bounded_points(g.inputs)
     else:
         strategy = graph_inputs(list(g.inputs), g.assume)
 
+    def record(v: Any) -> None:
+        if np.isfinite(v.worst_ulps):
+            stats.worst = max(stats.worst, v.worst_ulps)
+
     def run(values: dict[Variable, np.ndarray]) -> None:
         stats.inputs += 1
-        args = [values[v] for v in g.inputs]
-        with np.errstate(all="ignore"):
-            try:
-                vb = f_before(*[a.copy() for a in args])
-            except Exception:
-                return  # the original itself cannot run here: nothing to compare
-            try:
-                va = f_after(*[a.copy() for a in args])
-            except Exception as exc:
-                raise _Mismatch(
-                    Counterexample(
-                        g.label,
-                        "graph",
-                        f"raised {type(exc).__name__}: {exc}",
-                        {v.name: values[v] for v in g.inputs},
-                    )
-                ) from None
-
-        def record(v: Any) -> None:
-            if np.isfinite(v.worst_ulps):
-                stats.worst = max(stats.worst, v.worst_ulps)
-
         # gradients matter where the function has a value: skipped elsewhere
-        found = compare_outputs(
-            g.inputs,
-            outs_b,
-            vb,
-            va,
-            values,
-            n_values=n_values,
-            on_verdict=record,
-            noise=noise,
-        )
-        if found is None:
-            return
-        k, v = found
-        b, a, idx = np.asarray(vb[k]), np.asarray(va[k]), v.index
-
-        def pick(arr: Any) -> np.ndarray:
-            arr = np.asarray(arr)
-            return arr[idx] if idx is not None and arr.ndim else arr
-
-        same = b.shape == a.shape
-        raise _Mismatch(
-            Counterexample(
-                graph=g.label,
-                output=names[k],
-                reason=v.reason,
-                inputs={var.name: values[var] for var in g.inputs},
-                before=pick(b) if same else b,
-                after=pick(a) if same else a,
-                exact=None if v.exact is None else pick(v.exact),
-                index=tuple(int(i) for i in idx) if idx is not None else None,
-                ulps_before=v.ulps_before,
-                ulps_after=v.ulps_after,
-            )
-        )
+        found = pair.judge(values, on_verdict=record)
+        if found is not None:
+            raise _Mismatch(found)
 
     test = settings(
         max_examples=max_examples,
@@ -614,15 +509,16 @@ def check_rule(
             tried += 1
             try:
                 result = apply(g.outputs, r)
-            except RuleError as exc:
-                found = Counterexample(g.label, "rewrite", str(exc))
-                return report("counterexample", found)
+            except RuleError as exc:  # the rule broke: no values to judge
+                return report("error", error=f"{g.label}: {exc}")
             if not result.firings:
                 continue
             try:
                 found = _check_graph(g, result.outputs, max_examples, stats, seed)
-            except _OriginalFails:
+            except OriginalFails:
                 continue  # not the rule's doing, and nothing to compare
+            except _TypeChanged as exc:
+                return report("error", error=str(exc))
             except NoExactValue as exc:
                 return report("error", error=f"{g.label}: {exc}")
             except Exception as exc:

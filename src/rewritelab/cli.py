@@ -130,7 +130,13 @@ def cmd_inspect(args: argparse.Namespace, console: Console) -> int:
 def _rules(path: str | None) -> Any:
     from rewritelab.registry import library, load
 
-    return library() if path is None else load(path)
+    rules = library() if path is None else load(path)
+    if not len(rules):
+        raise RewritelabError(
+            f"no rules found in {path or 'the shipped library'}: expected "
+            "module-level rl.pattern(...), @rl.rule functions or NodeRewriters"
+        )
+    return rules
 
 
 def cmd_rules(args: argparse.Namespace, console: Console) -> int:
@@ -155,50 +161,105 @@ def cmd_rules(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+class _Steps:
+    """Progress of a long command on stderr: a rich bar on a terminal, plain
+    lines (one per step, flushed) in logs and CI."""
+
+    def __init__(self, what: str, total: int):
+        self.what, self.total, self.bar = what, total, None
+        if sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task(what, total=total)
+
+    def __enter__(self) -> _Steps:
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def step(self, i: int, label: str) -> None:
+        """Step ``i`` (0-based) of ``total`` begins."""
+        if self.bar is not None:
+            self.bar.update(self.task, completed=i, description=f"{self.what} {label}")
+        else:
+            print(
+                f"[{i + 1}/{self.total}] {self.what} {label}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
-    from rich.progress import Progress
+    from rewritelab.cache import checked_rules
 
-    from rewritelab.check import check_rules
-
-    rules = _rules(args.path)
     if args.max_examples < 1:
         raise RewritelabError("--max-examples must be at least 1")
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("checking rules", total=len(rules))
-
-        def step(i: int, name: str) -> None:
-            progress.update(task, completed=i, description=f"checking {name}")
-
-        reports = check_rules(rules, max_examples=args.max_examples, progress=step)
-    model_reports = []
-    if args.model:
-        from rewritelab.modelcheck import STAGES, check_model
-
+    if args.model_only and not args.model:
+        raise RewritelabError("--model-only needs --model")
+    target = None
+    if args.model:  # open the model first: a bad path fails at once
         target = _load(args.model)
         if target.model is None:
             raise RewritelabError(f"--model {args.model} is not a PyMC model")
-        model_reports = [
-            check_model(target.model, rules, max_examples=args.max_examples, stage=s)
-            for s in STAGES
-        ]
-    failed = any(r.verdict == "counterexample" for r in [*reports, *model_reports])
+    rules = _rules(args.path)
+    reports: tuple[Any, ...] = ()
+    if not args.model_only:
+        with _Steps("checking", len(rules)) as steps:
+
+            def step(i: int, name: str, cached: bool) -> None:
+                steps.step(i, name + (" (cached)" if cached else ""))
+
+            reports = checked_rules(
+                rules,
+                max_examples=args.max_examples,
+                use_cache=not args.no_cache,
+                progress=step,
+            )
+    model_reports = []
+    if target is not None:
+        from rewritelab.modelcheck import STAGES, check_model
+
+        with _Steps("checking the model", len(STAGES)) as steps:
+            for i, stage in enumerate(STAGES):
+                steps.step(i, f"({stage})")
+                model_reports.append(
+                    check_model(
+                        target.model, rules, max_examples=args.max_examples, stage=stage
+                    )
+                )
+    failed = any(
+        r.verdict in ("counterexample", "error") for r in [*reports, *model_reports]
+    )
     if args.json:
         data = {"rules": [r.to_dict() for r in reports]}
         if model_reports:
             data["model"] = [m.to_dict() for m in model_reports]
         print(json.dumps(data, indent=2, default=str))
         return EXIT_FOUND if failed else EXIT_OK
-    table = Table(
-        title=f"checked {len(reports)} rules ({reports[0].mode if reports else ''})"
-    )
-    cols = ("rule", "verdict", "graphs", "inputs", "worst ULPs", "s", "location")
-    for col in cols:
-        table.add_column(
-            col,
-            justify="right"
-            if col in ("graphs", "inputs", "worst ULPs", "s")
-            else "left",
-        )
+    if reports:
+        console.print(_check_table(reports))
+    for r in reports:
+        if r.counterexample is not None:
+            where = escape(f"{r.rule} ({_short_location(r.source)})")
+            console.print(f"[red]{where}[/]: {escape(str(r.counterexample))}")
+        elif r.error:
+            where = escape(f"{r.rule} ({_short_location(r.source)})")
+            console.print(f"[red]{where}[/]: {escape(r.error)}")
+    for m in model_reports:
+        console.print(escape(str(m)))
+    return EXIT_FOUND if failed else EXIT_OK
+
+
+def _check_table(reports: Sequence[Any]) -> Table:
+    table = Table(title=f"checked {len(reports)} rules ({reports[0].mode})")
+    numeric = ("graphs", "inputs", "worst ULPs", "s")
+    for col in ("rule", "verdict", *numeric, "location"):
+        table.add_column(col, justify="right" if col in numeric else "left")
     colour = {
         "passed": "green",
         "counterexample": "red",
@@ -215,28 +276,10 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
             f"{r.seconds:.1f}",
             _short_location(r.source),
         )
-    console.print(table)
-    for r in reports:
-        if r.counterexample is not None:
-            where = escape(f"{r.rule} ({_short_location(r.source)})")
-            console.print(f"[red]{where}[/]: {escape(str(r.counterexample))}")
-        elif r.error:
-            where = escape(f"{r.rule} ({_short_location(r.source)})")
-            console.print(f"[red]{where}[/]: {escape(r.error)}")
-    for m in model_reports:
-        console.print(
-            f"model {args.model} ({m.stage}): {m.verdict}; {m.firings} firings of "
-            f"{', '.join(m.fired) or 'no rule'}; points {dict(m.points)}; "
-            f"worst {m.worst_ulps:.3g} ULPs"
-        )
-        if m.counterexample is not None:
-            console.print(f"[red]counterexample[/]: {escape(str(m.counterexample))}")
-    return EXIT_FOUND if failed else EXIT_OK
+    return table
 
 
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
-    from rich.progress import Progress
-
     from rewritelab.bench import CELL_HEADERS, bench
 
     targets = [_load(t) for t in args.targets]
@@ -248,15 +291,17 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     if args.repeats < 3:
         raise RewritelabError("--repeats must be at least 3")
     backends = [b.strip() for b in args.backend.split(",") if b.strip()]
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("benchmarking", total=len(targets) * len(backends))
+    rules = _rules(args.rules)
+    with _Steps("benchmarking", len(targets) * len(backends)) as steps:
+        done = [0]
 
         def step(label: str) -> None:  # called as each model/backend pair starts
-            progress.update(task, description=f"benchmarking {label}", advance=1)
+            steps.step(done[0], label)
+            done[0] += 1
 
         report = bench(
             targets,
-            _rules(args.rules),
+            rules,
             backends=backends,
             repeats=args.repeats,
             names=[Path(t).stem if t.endswith(".py") else t for t in args.targets],
@@ -267,7 +312,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         data = report.to_dict() | {"files": {k: str(v) for k, v in paths.items()}}
         print(json.dumps(data, indent=2, default=str))
-        return EXIT_OK
+        return EXIT_OK if report.ok else EXIT_FOUND
     table = Table(title="speed-up = time before / time after (above 1: faster)")
     for col in ("model", "backend", "function", *CELL_HEADERS):
         table.add_column(
@@ -284,7 +329,12 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     console.print(table)
     for kind, path in paths.items():
         console.print(f"{kind}: {path}")
-    return EXIT_OK
+    for name, used in dict.fromkeys((r.target, r.points) for r in report.rows):
+        if used:
+            console.print(f"{name}: {used}")
+    if not report.ok:
+        console.print(f"[red]{escape(report.problem)}[/]")
+    return EXIT_OK if report.ok else EXIT_FOUND
 
 
 def _short_location(source: str) -> str:
@@ -411,6 +461,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--model",
         help="also check the rules on this model's logp, terms and gradient, as built and as compiling",
+    )
+    c.add_argument("--model-only", action="store_true", help="skip the per-rule checks")
+    c.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="check every rule again (verdicts are otherwise kept on disk)",
     )
     c.add_argument(
         "--max-examples", type=int, default=100, help="inputs per graph (default 100)"

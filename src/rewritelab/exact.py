@@ -20,6 +20,7 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 from pytensor.compile.builders import OpFromGraph
+from pytensor.compile.sharedvalue import SharedVariable
 from pytensor.graph.basic import Constant, Variable
 from pytensor.graph.traversal import ancestors, io_toposort
 from pytensor.scalar.basic import Composite
@@ -433,6 +434,11 @@ def _magnitude_digits(
     arrays += [
         np.asarray(c.data) for c in ancestors(list(outputs)) if isinstance(c, Constant)
     ]
+    arrays += [
+        np.asarray(v.get_value(borrow=True))
+        for v in ancestors(list(outputs))
+        if isinstance(v, SharedVariable)
+    ]
     exps = [0.0]
     for a in arrays:
         if a.dtype.kind != "f" or a.size == 0:
@@ -495,9 +501,12 @@ def _run(
         ins = []
         for i in node.inputs:
             if i not in env:
-                if not isinstance(i, Constant):
+                if isinstance(i, SharedVariable):  # pm.Data, coords
+                    env[i] = _to_exact(i.get_value(borrow=True), i.type.dtype)
+                elif isinstance(i, Constant):
+                    env[i] = _to_exact(i.data, i.type.dtype)
+                else:
                     raise NoExactValue(f"input {i} has no value")
-                env[i] = _to_exact(i.data, i.type.dtype)
             ins.append(env[i])
         op = node.op
         if isinstance(op, Elemwise):

@@ -16,21 +16,20 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import pytensor
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from rewritelab.apply import apply
-from rewritelab.check import CHECK_MODE, CHECK_MODE_NAME, Counterexample, check_mode
-from rewritelab.compare import compare_outputs
 from rewritelab.errors import RewritelabError
+from rewritelab.kernel import CHECK_MODE_NAME, Comparison, Counterexample
 from rewritelab.models import model_graph
 from rewritelab.modes import pytensor_rewritten, until_rules_mode
-from rewritelab.noise import RoundingNoise
+from rewritelab.points import model_points
+from rewritelab.registry import rule_set
 
-__all__ = ["STAGES", "ModelReport", "check_model", "prior_points"]
+__all__ = ["STAGES", "ModelReport", "check_model"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,23 @@ class ModelReport:
     mode: str = CHECK_MODE_NAME
     counterexample: Counterexample | None = None
     stage: str = "built"
+    used: str = ""
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        text = (
+            f"model {self.model} ({self.stage}): {self.verdict}; {self.firings} "
+            f"firings of {', '.join(self.fired) or 'no rule'}; points "
+            f"{dict(self.points)}"
+        )
+        if self.used:
+            text += f" ({self.used})"
+        if self.skipped:
+            text += f"; {self.skipped} hypothesis points skipped (logp not finite)"
+        text += f"; worst {self.worst_ulps:.3g} ULPs"
+        if self.counterexample is not None:
+            text += f"\n  counterexample: {self.counterexample}"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -77,37 +93,6 @@ def _checked_graph(model: Any, stage: str) -> tuple[Any, int]:
     if stage == "compiling":
         target = pytensor_rewritten(target, until_rules_mode())
     return target, len(terms.outputs)
-
-
-def prior_points(
-    model: Any, draws: int = 5, seed: int = 0
-) -> list[dict[str, np.ndarray]]:
-    """Prior draws of the free variables mapped into the value space (the
-    space the sampler moves in: log for positive variables, log-odds for
-    bounded ones), as points ``{value variable name: array}``."""
-    import pymc as pm
-
-    rvs = list(model.free_RVs)
-    if not rvs:
-        return []
-    forward = []
-    for rv in rvs:
-        tr = model.rvs_to_transforms.get(rv)
-        forward.append(rv if tr is None else tr.forward(rv, *rv.owner.inputs))
-    to_values = pytensor.function(
-        rvs, forward, on_unused_input="ignore", mode=CHECK_MODE
-    )
-    samples = pm.draw(rvs, draws=draws, random_seed=seed)
-    if not isinstance(samples, list | tuple):  # one variable: the array itself
-        samples = [samples]
-    if draws == 1:  # pm.draw drops the draws axis for a single draw
-        samples = [np.asarray(s)[None] for s in samples]
-    names = [model.rvs_to_values[rv].name for rv in rvs]
-    points = []
-    for i in range(draws):
-        vals = to_values(*(np.asarray(s[i]) for s in samples))
-        points.append({n: np.asarray(v) for n, v in zip(names, vals, strict=True)})
-    return points
 
 
 def check_model(
@@ -141,7 +126,8 @@ def check_model(
     if stage not in STAGES:
         raise RewritelabError(f"unknown stage {stage!r}; expected one of {STAGES}")
     graph, n_terms = _checked_graph(model, stage)
-    result = apply(graph, rules)
+    rs = rule_set(rules)
+    result = apply(graph, rs)
     fired, firings = result.fired, len(result.firings)
     name = getattr(model, "name", "") or "model"
     if not firings:
@@ -150,56 +136,37 @@ def check_model(
         )
     inputs = list(result.before.inputs)
     # values first (the joint logp, then each term), gradients last
-    before, after = list(result.before.outputs), list(result.outputs)
+    before = list(result.before.outputs)
     n_values = 1 + n_terms
     labels = ["logp"]
     labels += [f"term {o.name or i}" for i, o in enumerate(before[1:n_values])]
     labels += [f"gradient wrt {v.name}" for v in inputs]
-    mode, mode_name = check_mode(before + after)
-    f_before = pytensor.function(inputs, before, mode=mode, on_unused_input="ignore")
-    f_after = pytensor.function(inputs, after, mode=mode, on_unused_input="ignore")
-    noise = RoundingNoise(inputs, before)
-    worst = [0.0]
 
-    def compare(point: dict[str, np.ndarray], where: str) -> Counterexample | None:
-        args = [np.asarray(point[v.name], dtype=v.type.dtype) for v in inputs]
-        with np.errstate(all="ignore"):
-            vb, va = f_before(*args), f_after(*args)
-
-        def record(v: Any) -> None:
-            if np.isfinite(v.worst_ulps):
-                worst[0] = max(worst[0], v.worst_ulps)
-
-        found = compare_outputs(
+    def pair_of(outputs: Any) -> Comparison:
+        return Comparison(
             inputs,
             before,
-            vb,
-            va,
-            args,
+            list(outputs),
             n_values=n_values,
+            labels=labels,
             gate_gradients=False,
-            on_verdict=record,
-            noise=noise,
+            finite_only=True,
+            name=name,
         )
-        if found is None:
-            return None
-        k, v = found
-        return Counterexample(
-            graph=f"{name} ({where})",
-            output=labels[k],
-            reason=v.reason,
-            inputs=dict(point),
-            before=vb[k],
-            after=va[k],
-            exact=v.exact,
-            index=v.index,
-            ulps_before=v.ulps_before,
-            ulps_after=v.ulps_after,
-        )
+
+    pair = pair_of(result.outputs)
+    worst = [0.0]
+
+    def record(v: Any) -> None:
+        if np.isfinite(v.worst_ulps):
+            worst[0] = max(worst[0], v.worst_ulps)
 
     counts: dict[str, int] = {"initial": 0, "prior": 0, "hypothesis": 0}
+    pts = model_points(model, draws=draws, seed=seed)
 
     def report(found: Counterexample | None) -> ModelReport:
+        if found is not None and len(fired) > 1:
+            found = _blame(found, graph, rs.select(names=fired), pair_of)
         return ModelReport(
             model=name,
             verdict="counterexample" if found else "passed",
@@ -208,24 +175,22 @@ def check_model(
             points=tuple(counts.items()),
             worst_ulps=worst[0],
             seconds=time.perf_counter() - t0,
-            mode=mode_name,
+            mode=pair.mode_name,
             counterexample=found,
             stage=stage,
+            used=str(pts),
+            skipped=pair.skipped,
         )
 
-    start = {k: np.asarray(v) for k, v in model.initial_point().items()}
-    counts["initial"] += 1
-    if found := compare(start, "initial point"):
-        return report(found)
-    for i, point in enumerate(prior_points(model, draws, seed)):
-        counts["prior"] += 1
-        if found := compare(point, f"prior draw {i}"):
+    for p in pts:
+        counts["initial" if p.label == "initial point" else "prior"] += 1
+        if found := pair.judge(p.values, where=p.label, on_verdict=record):
             return report(found)
 
     class _Found(Exception):
         pass
 
-    shapes = {k: v.shape for k, v in start.items()}
+    shapes = {k: np.shape(v) for k, v in model.initial_point().items()}
     strategy = st.fixed_dictionaries(
         {
             k: hnp.arrays("float64", s, elements=st.floats(-5, 5))
@@ -245,7 +210,7 @@ def check_model(
     @given(strategy)
     def search(point: dict[str, np.ndarray]) -> None:
         counts["hypothesis"] += 1
-        found = compare(point, "hypothesis point")
+        found = pair.judge(point, where="hypothesis point", on_verdict=record)
         if found:
             hit[:] = [found]
             raise _Found
@@ -255,3 +220,18 @@ def check_model(
     except _Found:
         return report(hit[0])
     return report(None)
+
+
+def _blame(
+    found: Counterexample, graph: Any, fired: Any, pair_of: Any
+) -> Counterexample:
+    """``found`` with the rule to blame: the first fired rule that, applied
+    alone, fails at the same point; else the names of all of them."""
+    for r in fired:
+        alone = apply(graph, r)
+        if not alone.firings:
+            continue
+        hit = pair_of(alone.outputs).judge(found.inputs, where=found.graph)
+        if hit is not None:
+            return replace(hit, rule=r.name, graph=found.graph)
+    return replace(found, rule=" + ".join(fired.names) + " (together only)")

@@ -76,7 +76,7 @@ def pytensor_rewritten(target: Any, mode: Any = None) -> FunctionGraph:
     []
     """
     t = resolve(target)
-    fg = FunctionGraph(list(t.inputs), list(t.outputs), clone=True)
+    fg = FunctionGraph(list(t.roots), list(t.outputs), clone=True)
     add_supervisor_to_fgraph(
         fgraph=fg, input_specs=[In(v) for v in fg.inputs], accept_inplace=False
     )

@@ -16,8 +16,8 @@ import numpy as np
 import pytensor
 from scipy import special, stats
 
-from rewritelab.check import CHECK_MODE
 from rewritelab.errors import TargetError
+from rewritelab.kernel import CHECK_MODE
 
 __all__ = ["SCIPY_DISTRIBUTIONS", "OracleRow", "OracleReport", "check_against_scipy"]
 
@@ -104,7 +104,7 @@ def check_against_scipy(
     """
     import pymc as pm
 
-    from rewritelab.modelcheck import prior_points
+    from rewritelab.points import model_points
 
     if not isinstance(model, pm.Model):
         raise TargetError(
@@ -130,12 +130,7 @@ def check_against_scipy(
     fn = pytensor.function(
         values, fn_outputs, mode=CHECK_MODE, on_unused_input="ignore"
     )
-    points = [
-        ("initial point", {k: np.asarray(v) for k, v in model.initial_point().items()})
-    ]
-    points += [
-        (f"prior draw {i}", p) for i, p in enumerate(prior_points(model, draws, seed))
-    ]
+    points = [(p.label, p.values) for p in model_points(model, draws=draws, seed=seed)]
     for where, point in points:
         with np.errstate(all="ignore"):
             got = fn(*(point[v.name] for v in values))

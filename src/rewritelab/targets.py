@@ -45,27 +45,47 @@ class Target:
     )
 
     @cached_property
-    def inputs(self) -> tuple[Variable, ...]:
-        """The graph's inputs: as given, or every non-constant root."""
+    def roots(self) -> tuple[Variable, ...]:
+        """Every non-constant root: as given, or found in the graph; shared
+        variables (``pm.Data``, mutable coords) included."""
         if self.given_inputs is not None:
-            return self.given_inputs
+            found = [
+                v
+                for v in graph_inputs(self.outputs)
+                if isinstance(v, SharedVariable) and v not in set(self.given_inputs)
+            ]
+            return tuple(self.given_inputs) + tuple(found)
         return tuple(
             v for v in graph_inputs(self.outputs) if not isinstance(v, Constant)
         )
 
+    @cached_property
+    def inputs(self) -> tuple[Variable, ...]:
+        """The inputs a caller passes values for: the roots less the shared
+        variables, which PyTensor reads from their own storage (a compiled
+        function refuses them as explicit inputs)."""
+        return tuple(v for v in self.roots if not isinstance(v, SharedVariable))
+
+    @cached_property
+    def shared(self) -> tuple[SharedVariable, ...]:
+        """The shared variables the graph reads (``pm.Data``, coords)."""
+        return tuple(v for v in self.roots if isinstance(v, SharedVariable))
+
     def fgraph(self, *, clone: bool = True) -> FunctionGraph:
-        """A FunctionGraph of the target; a fresh clone unless ``clone=False``."""
+        """A FunctionGraph of the target (shared variables among its inputs);
+        a fresh clone unless ``clone=False``."""
         return FunctionGraph(
-            list(self.inputs), list(self.outputs), clone=clone, copy_inputs=clone
+            list(self.roots), list(self.outputs), clone=clone, copy_inputs=clone
         )
 
     def clone(self) -> tuple[Target, dict[Variable, Variable]]:
-        """A deep copy of the graph and the map from old variables to new ones."""
-        memo = clone_get_equiv(self.inputs, self.outputs, copy_inputs=True)
+        """A deep copy of the graph and the map from old variables to new ones
+        (a cloned shared variable keeps the caller's storage)."""
+        memo = clone_get_equiv(self.roots, self.outputs, copy_inputs=True)
         roles = {memo[v]: r for v, r in self.roles.items() if v in memo}
         new = Target(
             outputs=tuple(memo[o] for o in self.outputs),
-            given_inputs=tuple(memo[i] for i in self.inputs),
+            given_inputs=tuple(memo[i] for i in self.roots),
             kind=self.kind,
             name=self.name,
             model=self.model,
