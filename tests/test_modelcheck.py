@@ -68,7 +68,9 @@ def test_no_firing_means_unchanged(simple_model):
 
 
 def test_prior_points_live_in_the_value_space(simple_model):
-    points = [p.values for p in model_points(simple_model, draws=4, seed=1, initial=False)]
+    points = [
+        p.values for p in model_points(simple_model, draws=4, seed=1, initial=False)
+    ]
     sigma = pm.draw(simple_model["sigma"], draws=4, random_seed=1)
     assert len(points) == 4 and set(points[0]) == {"mu", "sigma_log__"}
     # the same seeded draws, mapped through log: negative values are possible

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -250,8 +251,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         elif r.error:
             where = escape(f"{r.rule} ({_short_location(r.source)})")
             console.print(f"[red]{where}[/]: {escape(r.error)}")
-    for m in model_reports:
-        console.print(escape(str(m)))
+    for m in model_reports:  # named as the user named the model
+        console.print(escape(str(dataclasses.replace(m, model=args.model))))
     return EXIT_FOUND if failed else EXIT_OK
 
 

@@ -28,6 +28,7 @@ from rewritelab.models import model_graph
 from rewritelab.modes import pytensor_rewritten, until_rules_mode
 from rewritelab.points import model_points
 from rewritelab.registry import rule_set
+from rewritelab.rules import RuleError
 
 __all__ = ["STAGES", "ModelReport", "check_model"]
 
@@ -36,8 +37,9 @@ __all__ = ["STAGES", "ModelReport", "check_model"]
 class ModelReport:
     """Outcome of :func:`check_model`.
 
-    ``verdict`` is ``passed``, ``counterexample`` or ``unchanged`` (no rule
-    fired: nothing to compare); ``points`` counts the points compared, per
+    ``verdict`` is ``passed``, ``counterexample``, ``unchanged`` (no rule
+    fired: nothing to compare) or ``error`` (a rule broke: ``error`` says
+    which); ``used`` says which points were compared; ``points`` counts the points compared, per
     kind (``initial``, ``prior``, ``hypothesis``); ``stage`` is the graph
     the rules were applied to (see :func:`check_model`).
     """
@@ -54,6 +56,7 @@ class ModelReport:
     stage: str = "built"
     used: str = ""
     skipped: int = 0
+    error: str = ""
 
     def __str__(self) -> str:
         text = (
@@ -66,6 +69,8 @@ class ModelReport:
         if self.skipped:
             text += f"; {self.skipped} hypothesis points skipped (logp not finite)"
         text += f"; worst {self.worst_ulps:.3g} ULPs"
+        if self.error:
+            text += f"\n  error: {self.error}"
         if self.counterexample is not None:
             text += f"\n  counterexample: {self.counterexample}"
         return text
@@ -127,9 +132,22 @@ def check_model(
         raise RewritelabError(f"unknown stage {stage!r}; expected one of {STAGES}")
     graph, n_terms = _checked_graph(model, stage)
     rs = rule_set(rules)
-    result = apply(graph, rs)
-    fired, firings = result.fired, len(result.firings)
     name = getattr(model, "name", "") or "model"
+    try:
+        result = apply(graph, rs)
+    except RuleError as exc:  # a broken rule: nothing to compare, no crash
+        return ModelReport(
+            name,
+            "error",
+            0,
+            (),
+            (),
+            0.0,
+            time.perf_counter() - t0,
+            stage=stage,
+            error=str(exc),
+        )
+    fired, firings = result.fired, len(result.firings)
     if not firings:
         return ModelReport(
             name, "unchanged", 0, (), (), 0.0, time.perf_counter() - t0, stage=stage
