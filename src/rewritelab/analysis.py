@@ -48,6 +48,16 @@ class Summary:
         """A JSON-ready dict."""
         return asdict(self)
 
+    def __str__(self) -> str:
+        ops = ", ".join(f"{op} {n}" for op, n in self.ops[:8])
+        more = f", … {len(self.ops) - 8} more" if len(self.ops) > 8 else ""
+        return (
+            f"{self.name or 'graph'}: {self.n_apply} apply nodes, "
+            f"{self.n_variables} variables ({self.n_constants} constants), "
+            f"depth {self.depth}\n  inputs: {', '.join(self.inputs) or '-'}"
+            f"\n  outputs: {', '.join(self.outputs) or '-'}\n  ops: {ops}{more}"
+        )
+
 
 def _var_label(attrs: dict[str, Any], node_id: str) -> str:
     if attrs.get("name"):
@@ -194,6 +204,15 @@ class GraphDiff:
     kept: tuple[tuple[str, int], ...]
     added_nodes: frozenset[str]
     removed_nodes: frozenset[str]
+
+    def __str__(self) -> str:
+        def ops(rows: tuple[tuple[str, int], ...]) -> str:
+            return ", ".join(f"{op} {n}" for op, n in rows) or "-"
+
+        return (
+            f"{self.n_apply_before} -> {self.n_apply_after} apply nodes"
+            f"\n  removed: {ops(self.removed)}\n  added: {ops(self.added)}"
+        )
 
     @property
     def changed(self) -> bool:

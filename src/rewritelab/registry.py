@@ -36,6 +36,14 @@ class RuleSet:
 
     rules: tuple[Rule, ...] = ()
 
+    def __str__(self) -> str:
+        n = len(self.rules)
+        lines = [f"{n} rule{'s' * (n != 1)}"]
+        for r in self.rules:
+            what = r.text or (r.doc.splitlines()[0] if r.doc else "")
+            lines.append(f"  {r.name}: {what}" if what else f"  {r.name}")
+        return "\n".join(lines)
+
     def __post_init__(self) -> None:
         seen: dict[str, Rule] = {}
         for r in self.rules:
