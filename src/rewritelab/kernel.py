@@ -25,7 +25,7 @@ from pytensor.compile.mode import Mode
 from pytensor.graph.basic import Variable
 
 from rewritelab.compare import Verdict, compare_outputs
-from rewritelab.modes import python_linker_runs
+from rewritelab.modes import REFERENCE_MODE, python_linker_runs
 from rewritelab.noise import RoundingNoise
 
 __all__ = [
@@ -39,7 +39,7 @@ __all__ = [
 
 #: How the checker compiles: Python linker, no rewrites (the graph evaluated
 #: is exactly the one written, and a compile costs milliseconds).
-CHECK_MODE = Mode(linker="py", optimizer=None)
+CHECK_MODE = REFERENCE_MODE
 CHECK_MODE_NAME = "python linker, no rewrites"
 
 #: For graphs the Python linker cannot run: the C VM, still no rewrites.
