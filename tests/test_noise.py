@@ -64,3 +64,20 @@ def test_a_sigmoid_gradient_has_modest_noise():
     exact = np.array([-0.00609200494913559])
     gaps = np.array([ulps(r[0], exact)[0] for r in runs])
     assert 3 < gaps.max() < 1000  # it cancels, but rounding moves it only so far
+
+
+def test_an_op_from_graph_is_rounded_inside_not_only_at_its_result():
+    """``logsumexp`` is an OpFromGraph: its inner ``sum`` of two terms of
+    size 0.3 and 0.7 rounds at 1e-16, and the result, about -7e-5, is
+    hundreds of its own ULPs from there. Rounded at its result only, the
+    samples would stay within a rounding of the plain float evaluation."""
+    point = np.array([np.log(0.3), np.log(0.7) - 1e-4])
+    out = pt.logsumexp(x)
+    assert any(
+        isinstance(n.op, pytensor.compile.builders.OpFromGraph)
+        for n in applys_between([x], [out])
+    )
+    plain = pytensor.function([x], out)(point)
+    runs = RoundingNoise([x], [out])(point)
+    gaps = np.array([ulps(r[0], plain) for r in runs])
+    assert gaps.max() > 20
