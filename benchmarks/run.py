@@ -10,11 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import Progress
-
 import rewritelab as rl
 from rewritelab.bench import bench
+from rewritelab.progress import Steps
 from rewritelab.targets import load_target
 
 HERE = Path(__file__).parent
@@ -31,16 +29,21 @@ def _skips(path: Path) -> dict:
 def main(backends=("numba", "c"), at: str = "initial") -> None:
     files = sorted((HERE / "models").glob("*.py"))
     t0 = time.perf_counter()
-    with Progress(console=Console(stderr=True)) as progress:
-        task = progress.add_task("zoo", total=len(files) * len(backends))
+    with Steps("zoo", len(files) * len(backends)) as steps:
         targets = [load_target(str(f)) for f in files]
         skip = {f.stem: _skips(f) for f in files}
+        done = [0]
+
+        def advance(label: str) -> None:
+            steps.step(done[0], label)
+            done[0] += 1
+
         report = bench(
             targets,
             rl.library(),
             backends=backends,
             names=[f.stem for f in files],
-            progress=lambda label: progress.update(task, description=label, advance=1),
+            progress=advance,
             skip=skip,
             at=at,
         )

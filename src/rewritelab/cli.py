@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rewritelab.errors import RewritelabError
+from rewritelab.progress import Steps
 
 __all__ = ["main"]
 
@@ -162,39 +163,6 @@ def cmd_rules(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-class _Steps:
-    """Progress of a long command on stderr: a rich bar on a terminal, plain
-    lines (one per step, flushed) in logs and CI."""
-
-    def __init__(self, what: str, total: int):
-        self.what, self.total, self.bar = what, total, None
-        if sys.stderr.isatty():
-            from rich.progress import Progress
-
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.task = self.bar.add_task(what, total=total)
-
-    def __enter__(self) -> _Steps:
-        if self.bar is not None:
-            self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
-
-    def step(self, i: int, label: str) -> None:
-        """Step ``i`` (0-based) of ``total`` begins."""
-        if self.bar is not None:
-            self.bar.update(self.task, completed=i, description=f"{self.what} {label}")
-        else:
-            print(
-                f"[{i + 1}/{self.total}] {self.what} {label}",
-                file=sys.stderr,
-                flush=True,
-            )
-
-
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
     from rewritelab.cache import checked_rules
 
@@ -210,7 +178,7 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     rules = _rules(args.path)
     reports: tuple[Any, ...] = ()
     if not args.model_only:
-        with _Steps("checking", len(rules)) as steps:
+        with Steps("checking", len(rules)) as steps:
 
             def step(i: int, name: str, cached: bool) -> None:
                 steps.step(i, name + (" (cached)" if cached else ""))
@@ -225,7 +193,7 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     if target is not None:
         from rewritelab.modelcheck import STAGES, check_model
 
-        with _Steps("checking the model", len(STAGES)) as steps:
+        with Steps("checking the model", len(STAGES)) as steps:
             for i, stage in enumerate(STAGES):
                 steps.step(i, f"({stage})")
                 model_reports.append(
@@ -293,7 +261,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
         raise RewritelabError("--repeats must be at least 3")
     backends = [b.strip() for b in args.backend.split(",") if b.strip()]
     rules = _rules(args.rules)
-    with _Steps("benchmarking", len(targets) * len(backends)) as steps:
+    with Steps("benchmarking", len(targets) * len(backends)) as steps:
         done = [0]
 
         def step(label: str) -> None:  # called as each model/backend pair starts
