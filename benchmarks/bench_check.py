@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import rewritelab as rl
-from rewritelab.check import check_rules
+from rewritelab.check.rules import check_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,9 +16,9 @@ import numpy as np
 import pytensor
 
 import rewritelab as rl
-from rewritelab.bench import BACKENDS, time_ab
-from rewritelab.models import model_graph
-from rewritelab.tables import markdown_table
+from rewritelab.core.models import model_graph
+from rewritelab.measure.bench import BACKENDS, time_ab
+from rewritelab.report.tables import markdown_table
 
 HERE = Path(__file__).parent
 LOG_2PI = np.log(2 * np.pi)

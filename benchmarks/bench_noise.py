@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytensor
 
-from rewritelab.bench import BACKENDS, time_ab
-from rewritelab.models import model_graph
-from rewritelab.targets import load_target
+from rewritelab.core.models import model_graph
+from rewritelab.core.targets import load_target
+from rewritelab.measure.bench import BACKENDS, time_ab
 
 HERE = Path(__file__).parent
 

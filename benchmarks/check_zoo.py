@@ -16,9 +16,9 @@ from itertools import product
 from pathlib import Path
 
 import rewritelab as rl
-from rewritelab.modelcheck import STAGES
-from rewritelab.tables import markdown_table
-from rewritelab.targets import load_target
+from rewritelab.check.model import STAGES
+from rewritelab.core.targets import load_target
+from rewritelab.report.tables import markdown_table
 
 HERE = Path(__file__).parent
 

@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 
 import rewritelab as rl
-from rewritelab.bench import bench
-from rewritelab.progress import Steps
-from rewritelab.targets import load_target
+from rewritelab.core.targets import load_target
+from rewritelab.measure.bench import bench
+from rewritelab.report.bench import bench_markdown, save_bench
+from rewritelab.report.progress import Steps
 
 HERE = Path(__file__).parent
 
@@ -48,10 +49,10 @@ def main(backends=("numba", "c"), at: str = "initial") -> None:
             at=at,
         )
     wall = time.perf_counter() - t0
-    paths = report.save(
-        HERE / "results", stem="zoo" if at == "initial" else f"zoo_{at}"
+    paths = save_bench(
+        report, HERE / "results", stem="zoo" if at == "initial" else f"zoo_{at}"
     )
-    print(report.to_markdown())
+    print(bench_markdown(report))
     print(f"\n{len(files)} models, backends {', '.join(backends)}: {wall / 60:.1f} min")
     print(*(str(p) for p in paths.values()))
 

@@ -17,9 +17,7 @@ import numpy as np
 import pytensor.tensor as pt
 from pytensor.graph.basic import equal_computations
 
-from rewritelab import rule
-from rewritelab._rewrites._ranges import FINITE, positive, value_range
-from rewritelab.rules import constant_value
+from rewritelab import FINITE, constant_value, positive, rule, value_range
 
 #: Unary ops that are a fixed power of their input.
 _UNARY_POWERS = {

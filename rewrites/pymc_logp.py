@@ -5,9 +5,7 @@ import math
 import numpy as np
 import pytensor.tensor as pt
 
-from rewritelab import rule
-from rewritelab._rewrites._ranges import FINITE, negative, positive, value_range
-from rewritelab.rules import constant_value
+from rewritelab import FINITE, constant_value, negative, positive, rule, value_range
 
 #: comparison -> the comparison with its sides swapped
 _SWAPPED = {

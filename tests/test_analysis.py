@@ -6,7 +6,7 @@ from hypothesis import given
 
 import rewritelab
 from rewritelab import diff, pytensor_rewritten, roots, signatures, summary, to_networkx
-from rewritelab.strategies import expression_graphs
+from rewritelab.check.strategies import expression_graphs
 
 
 def test_summary_counts_and_depth(vec):

@@ -11,8 +11,8 @@ from pytensor.graph.basic import equal_computations
 from pytensor.graph.fg import FunctionGraph
 
 import rewritelab as rl
-from rewritelab.graph import to_networkx
-from rewritelab.strategies import expression_graphs
+from rewritelab.check.strategies import expression_graphs
+from rewritelab.see.graph import to_networkx
 
 x, y = pt.dvector("x"), pt.dvector("y")
 LOG_EXP = rl.pattern("log(exp(x)) -> x", name="log_exp")

@@ -8,13 +8,14 @@ import pytensor.tensor as pt
 import pytest
 
 import rewritelab as rl
-from rewritelab.bench import bench, time_ab
-from rewritelab.cli import _load
+from rewritelab.core.targets import load_target
+from rewritelab.measure.bench import bench, time_ab
+from rewritelab.report.bench import bench_markdown, save_bench
 
 
 @pytest.fixture(scope="module")
 def small_models():
-    return [_load("eight_schools"), _load("regression")]
+    return [load_target("eight_schools"), load_target("regression")]
 
 
 def test_empty_rule_set_is_a_no_op_within_its_interval(small_models):
@@ -38,7 +39,7 @@ def test_wrong_rules_are_not_timed(small_models):
     report = bench(small_models[:1], wrong, backends=("c",), functions=("logp",))
     (row,) = report.rows
     assert not row.agree and np.isnan(row.speedup) and "value 0" in row.note
-    assert "disagree" in report.to_markdown()
+    assert "disagree" in bench_markdown(report)
 
 
 def test_a_broken_target_is_reported_and_the_rest_runs(small_models):
@@ -88,7 +89,7 @@ def test_rules_that_remove_work_show_up_in_sizes_and_profile(small_models, tmp_p
     logp = report.rows[0]
     assert logp.n_apply_after < logp.n_apply_before  # the sigma > 0 check is gone
     assert logp.ops_before and abs(sum(v for _, v in logp.ops_before) - 1) < 0.05
-    paths = report.save(tmp_path)
+    paths = save_bench(report, tmp_path)
     assert json.loads(paths["json"].read_text())["rows"][0]["function"] == "logp"
     assert paths["png"].stat().st_size > 1000 and "speed-up" in paths["md"].read_text()
 

@@ -7,8 +7,8 @@ import pytensor.tensor as pt
 import pytest
 
 import rewritelab as rl
-from rewritelab.check import CHECK_MODE_NAME, check_rule, check_rules
-from rewritelab.testing import assert_rule_correct
+from rewritelab.check.rules import CHECK_MODE_NAME, check_rule, check_rules
+from rewritelab.check.testing import assert_rule_correct
 
 CORPUS = Path(__file__).parent / "corpus"
 WRONG = rl.load(CORPUS / "wrong.py")

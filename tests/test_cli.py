@@ -128,7 +128,7 @@ def test_bench_on_a_bundled_model(tmp_path, capsys):
 
 
 def test_demo_writes_html_and_markdown(tmp_path):
-    from rewritelab.demo import run_demo
+    from rewritelab.report.demo import run_demo
 
     report = run_demo(
         "regression", tmp_path, backends=("c",), repeats=5, max_examples=10

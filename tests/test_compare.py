@@ -3,8 +3,8 @@
 import numpy as np
 import pytensor.tensor as pt
 
-from rewritelab.compare import compare_values, ulps
-from rewritelab.noise import RoundingNoise
+from rewritelab.check.compare import compare_values, ulps
+from rewritelab.check.noise import RoundingNoise
 
 
 def test_ulps_counts_units_in_the_last_place():

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rewritelab.exact import NoExactValue, exact_eval
+from rewritelab.check.exact import NoExactValue, exact_eval
 
 x, y = pt.dscalar("x"), pt.dscalar("y")
 v = pt.dvector("v")

@@ -5,7 +5,7 @@ from pytensor.graph.fg import FunctionGraph
 from pytensor.graph.traversal import io_toposort
 
 from rewritelab import to_networkx
-from rewritelab.strategies import expression_graphs
+from rewritelab.check.strategies import expression_graphs
 
 
 def _public_api_copy(g):
@@ -86,7 +86,7 @@ def test_compiled_function_target(vec):
 
 
 def test_expand_inner_adds_composite_graph(vec):
-    from rewritelab.modes import pytensor_rewritten
+    from rewritelab.core.compile import pytensor_rewritten
 
     fg = pytensor_rewritten(pt.exp(vec) * 2 + pt.log(vec))
     flat, deep = to_networkx(fg), to_networkx(fg, expand_inner=True)

@@ -103,7 +103,7 @@ def test_every_shipped_rule_has_a_case():
 
 
 def test_library_passes_its_own_checker():
-    from rewritelab.check import check_rules
+    from rewritelab.check.rules import check_rules
 
     reports = check_rules(LIB, max_examples=50)
     assert {r.rule: r.verdict for r in reports} == dict.fromkeys(LIB.names, "passed")

@@ -6,7 +6,7 @@ import pytensor.tensor as pt
 import pytest
 
 import rewritelab as rl
-from rewritelab.points import model_points
+from rewritelab.core.points import model_points
 
 
 def test_library_keeps_the_model_logp(simple_model):
@@ -95,7 +95,9 @@ def test_scipy_oracle_matches_every_supported_distribution():
         pm.NegativeBinomial("nb", mu=3.0, alpha=2.0, observed=[2])
     report = rl.check_against_scipy(m, draws=2)
     assert report.ok and not report.skipped
-    assert {r.distribution for r in report.rows} == set(rl.oracle.SCIPY_DISTRIBUTIONS)
+    assert {r.distribution for r in report.rows} == set(
+        rl.check.oracle.SCIPY_DISTRIBUTIONS
+    )
     # it can fail: PyMC's float32 constants put NegativeBinomial ~1e-8 off
     strict = rl.check_against_scipy(m, draws=0, rtol=1e-12)
     assert not strict.ok

@@ -5,8 +5,8 @@ import pytensor
 import pytensor.tensor as pt
 from pytensor.graph.traversal import applys_between
 
-from rewritelab.compare import ulps
-from rewritelab.noise import RoundingNoise, rounds
+from rewritelab.check.compare import ulps
+from rewritelab.check.noise import RoundingNoise, rounds
 
 x = pt.dvector("x")
 

@@ -69,7 +69,7 @@ def test_load_finds_module_level_rules_of_every_kind(tmp_path):
         import pytensor.tensor as pt
         from pytensor.graph.rewriting.basic import PatternNodeRewriter, node_rewriter
         from rewritelab import pattern, rule
-        from rewritelab.rules import pattern as _imported_name_is_not_a_rule
+        from rewritelab.rewrite.rules import pattern as _imported_name_is_not_a_rule
 
         text_rule = pattern("log(exp(x)) -> x")
         named = pattern("exp(log(x)) -> x", name="exp_log_named")
@@ -139,7 +139,10 @@ def test_library_has_every_family_and_log_of_exp():
         assert r.doc and "FAST_RUN" in r.doc, (
             f"{r.name} does not say what FAST_RUN does"
         )
-        assert Path(r.source.rsplit(":", 1)[0]).parent == rl.registry.library_path()
+        assert (
+            Path(r.source.rsplit(":", 1)[0]).parent
+            == rl.rewrite.registry.library_path()
+        )
 
 
 def test_library_rules_are_not_in_fast_run_except_where_documented():
@@ -184,7 +187,7 @@ def test_library_is_found_after_a_plain_pip_install(tmp_path):
         capture_output=True,
     )
     code = (
-        "import rewritelab, rewritelab.registry as r; "
+        "import rewritelab, rewritelab.rewrite.registry as r; "
         "print(rewritelab.__file__); print(r.library_path()); print(len(rewritelab.library()))"
     )
     env = dict(os.environ, PYTHONPATH=str(target))

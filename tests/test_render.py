@@ -2,7 +2,7 @@ import pytest
 from PIL import Image
 
 from rewritelab import RewritelabError, pytensor_rewritten, render, render_diff, to_dot
-from rewritelab.render import picture_graph
+from rewritelab.see.render import picture_graph
 
 
 def test_picture_graph_keeps_ops_roots_and_outputs(simple_model):

@@ -5,7 +5,7 @@ import pytensor.tensor as pt
 import pytest
 
 import rewritelab as rl
-from rewritelab.graph import to_networkx
+from rewritelab.see.graph import to_networkx
 
 x, y = pt.dvector("x"), pt.dvector("y")
 

@@ -7,7 +7,7 @@ from pytensor.graph.rewriting.basic import PatternNodeRewriter, node_rewriter
 from pytensor.tensor.special import xlogy
 
 import rewritelab as rl
-from rewritelab.rules import parse_pattern
+from rewritelab.rewrite.rules import parse_pattern
 
 x, y = pt.dvector("x"), pt.dvector("y")
 
@@ -124,7 +124,7 @@ def test_as_rule_rejects_other_objects():
 def test_graph_texts_may_call_functions_but_patterns_may_not():
     """``graphs=`` texts are only built, so a function such as logsumexp (no
     Op) is fine there; a left side is matched, so it must name Ops."""
-    from rewritelab.rules import parse_expression, pattern
+    from rewritelab.rewrite.rules import parse_expression, pattern
 
     built = parse_expression("logsumexp(x * y)")
     assert callable(built[0]) and built[0].__name__ == "logsumexp"

@@ -5,8 +5,8 @@ import pytensor.tensor as pt
 import pytest
 from hypothesis import find, given
 
-from rewritelab.rules import RuleError
-from rewritelab.strategies import graph_inputs, parse_assumptions
+from rewritelab.check.strategies import graph_inputs, parse_assumptions
+from rewritelab.rewrite.rules import RuleError
 
 x = pt.dvector("x")
 b = pt.tensor("b", dtype="float32", shape=(1,))

@@ -4,7 +4,7 @@ import pytest
 from pytensor.graph.fg import FunctionGraph
 
 from rewritelab import TargetError, load_target, resolve
-from rewritelab.targets import ACCEPTED_KINDS
+from rewritelab.core.targets import ACCEPTED_KINDS
 
 DATA = "tests/data"
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 import rewritelab as rl
-from rewritelab.bench import bench
 from rewritelab.cli import main
-from rewritelab.points import model_points
-from rewritelab.targets import load_target
+from rewritelab.core.points import model_points
+from rewritelab.core.targets import load_target
+from rewritelab.measure.bench import bench
 
 USER_MODELS = sorted((Path(__file__).parent / "user_models").glob("*.py"))
 

@@ -1,32 +1,60 @@
-"""rewritelab: see, rewrite, check and measure PyTensor and PyMC graphs."""
+"""rewritelab: see, rewrite, check and measure PyTensor and PyMC graphs.
 
-from rewritelab.rules import Rule, RuleError, as_rule, pattern, rule  # noqa: I001
-from rewritelab.analysis import GraphDiff, Summary, diff, roots, signatures, summary
-from rewritelab.errors import RewritelabError, TargetError
-from rewritelab.graph import to_networkx
-from rewritelab.apply import ApplyResult, Firing, apply
-from rewritelab.models import model_graph
-from rewritelab.modes import mode, pytensor_rewritten
-from rewritelab.registry import RuleSet, library, load
-from rewritelab.replace import replace
-from rewritelab.render import Picture, render, render_diff, to_dot
-from rewritelab.targets import Target, load_target, resolve
-from rewritelab.check import Counterexample, RuleReport, check_rule, check_rules
-from rewritelab.modelcheck import ModelReport, check_model
-from rewritelab.oracle import OracleReport, check_against_scipy
-from rewritelab.draws import DrawsReport, check_draws
+The package is layered, each layer importing only those before it:
+``core`` (targets, model graphs, points, errors) -> ``see`` (networkx views,
+analysis, ranges, pictures) -> ``rewrite`` (rules, patterns, rule sets,
+apply, modes) -> ``check`` (rule and model checks) -> ``measure``
+(benchmarks) -> ``report`` (tables, files, the demo) -> ``cli``. This
+module gathers the public names of all of them.
+"""
+
+from rewritelab.check.draws import DrawsReport, check_draws
+from rewritelab.check.model import ModelReport, check_model
+from rewritelab.check.oracle import OracleReport, check_against_scipy
+from rewritelab.check.rules import Counterexample, RuleReport, check_rule, check_rules
+from rewritelab.core.compile import pytensor_rewritten
+from rewritelab.core.errors import RewritelabError, TargetError
+from rewritelab.core.models import model_graph
+from rewritelab.core.targets import Target, load_target, resolve
+from rewritelab.measure.bench import BenchReport, BenchRow, bench
+from rewritelab.report.bench import bench_markdown, save_bench
+from rewritelab.rewrite.apply import ApplyResult, Firing, apply
+from rewritelab.rewrite.modes import mode
+from rewritelab.rewrite.registry import RuleSet, library, load
+from rewritelab.rewrite.replace import replace
+from rewritelab.rewrite.rules import Rule, RuleError, as_rule, pattern, rule
+from rewritelab.see.analysis import GraphDiff, Summary, diff, roots, signatures, summary
+from rewritelab.see.graph import constant_value, to_networkx
+from rewritelab.see.ranges import FINITE, negative, positive, value_range
+from rewritelab.see.render import Picture, render, render_diff, to_dot
 
 __all__ = [
-    "Counterexample",
-    "DrawsReport",
-    "ModelReport",
-    "OracleReport",
-    "RuleReport",
-    "check_against_scipy",
-    "check_draws",
-    "check_model",
-    "check_rule",
-    "check_rules",
+    # core
+    "RewritelabError",
+    "Target",
+    "TargetError",
+    "load_target",
+    "model_graph",
+    "pytensor_rewritten",
+    "resolve",
+    # see
+    "FINITE",
+    "negative",
+    "positive",
+    "value_range",
+    "GraphDiff",
+    "Picture",
+    "Summary",
+    "constant_value",
+    "diff",
+    "render",
+    "render_diff",
+    "roots",
+    "signatures",
+    "summary",
+    "to_dot",
+    "to_networkx",
+    # rewrite
     "ApplyResult",
     "Firing",
     "Rule",
@@ -37,25 +65,25 @@ __all__ = [
     "library",
     "load",
     "mode",
-    "model_graph",
     "pattern",
     "replace",
     "rule",
-    "GraphDiff",
-    "Picture",
-    "RewritelabError",
-    "Summary",
-    "Target",
-    "TargetError",
-    "diff",
-    "load_target",
-    "pytensor_rewritten",
-    "render",
-    "render_diff",
-    "resolve",
-    "roots",
-    "signatures",
-    "summary",
-    "to_dot",
-    "to_networkx",
+    # check
+    "Counterexample",
+    "DrawsReport",
+    "ModelReport",
+    "OracleReport",
+    "RuleReport",
+    "check_against_scipy",
+    "check_draws",
+    "check_model",
+    "check_rule",
+    "check_rules",
+    # measure
+    "BenchReport",
+    "BenchRow",
+    "bench",
+    # report
+    "bench_markdown",
+    "save_bench",
 ]

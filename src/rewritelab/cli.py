@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import sys
@@ -13,10 +12,31 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from rewritelab.errors import RewritelabError
-from rewritelab.progress import Steps
+from rewritelab.check.cache import checked_rules
+from rewritelab.check.model import STAGES, check_model
+from rewritelab.core.compile import pytensor_rewritten
+from rewritelab.core.errors import RewritelabError
+from rewritelab.core.targets import load_target
+from rewritelab.measure.bench import TIMED_AT, bench
+from rewritelab.report.bench import save_bench
+from rewritelab.report.console import (
+    apply_tables,
+    bench_table,
+    check_table,
+    diff_table,
+    ops_table,
+    rules_table,
+    short_location,
+    summary_table,
+)
+from rewritelab.report.demo import run_demo
+from rewritelab.report.progress import Steps
+from rewritelab.rewrite.apply import apply
+from rewritelab.rewrite.registry import library, load
+from rewritelab.see.analysis import diff, summary
+from rewritelab.see.graph import to_networkx
+from rewritelab.see.render import render, render_diff
 
 __all__ = ["main"]
 
@@ -30,64 +50,9 @@ class _Parser(argparse.ArgumentParser):
         raise RewritelabError(f"{self.prog}: {message}")
 
 
-def _load(spec: str) -> Any:
-    from rewritelab.bundled import bundled_model_path
-    from rewritelab.targets import load_target
-
-    if not spec.endswith(".py") and ":" not in spec and not Path(spec).exists():
-        spec = str(bundled_model_path(spec))
-    return load_target(spec)
-
-
-def _summary_table(title: str, summaries: Sequence[Any]) -> Table:
-    table = Table(title=title, show_lines=False)
-    table.add_column("")
-    for s in summaries:
-        table.add_column(s.name or "graph", justify="right")
-    rows = [
-        ("apply nodes", lambda s: s.n_apply),
-        ("variables", lambda s: s.n_variables),
-        ("constants", lambda s: s.n_constants),
-        ("depth", lambda s: s.depth),
-        ("distinct ops", lambda s: len(s.ops)),
-        ("inputs", lambda s: ", ".join(s.inputs)),
-        ("outputs", lambda s: ", ".join(s.outputs)),
-    ]
-    for label, get in rows:
-        table.add_row(label, *(str(get(s)) for s in summaries))
-    return table
-
-
-def _ops_table(title: str, counts: Sequence[tuple[str, int]], limit: int = 20) -> Table:
-    table = Table(title=title)
-    table.add_column("op")
-    table.add_column("count", justify="right")
-    for op, n in counts[:limit]:
-        table.add_row(op, str(n))
-    if len(counts) > limit:
-        table.add_row(f"… {len(counts) - limit} more", "")
-    return table
-
-
-def _diff_table(d: Any) -> Table:
-    table = Table(title=f"diff: {d.n_apply_before} -> {d.n_apply_after} apply nodes")
-    table.add_column("change")
-    table.add_column("op")
-    table.add_column("count", justify="right")
-    for kind, rows in (("removed", d.removed), ("added", d.added)):
-        style = "red" if kind == "removed" else "green"
-        for op, n in rows:
-            table.add_row(f"[{style}]{kind}[/]", op, str(n))
-    return table
-
-
 def cmd_inspect(args: argparse.Namespace, console: Console) -> int:
-    from rewritelab.analysis import diff, summary
-    from rewritelab.graph import to_networkx
-    from rewritelab.modes import pytensor_rewritten
-    from rewritelab.render import render, render_diff
 
-    target = _load(args.target)
+    target = load_target(args.target)
     graph = to_networkx(target, expand_inner=args.expand_inner)
     s = summary(graph)
     result: dict[str, Any] = {"target": args.target, "summary": s.to_dict()}
@@ -114,13 +79,13 @@ def cmd_inspect(args: argparse.Namespace, console: Console) -> int:
         print(json.dumps(result, indent=2, default=str))
         return EXIT_OK
     shown = [s] + ([summary(compiled_graph)] if compiled_graph is not None else [])
-    console.print(_summary_table(f"{args.target} ({target.kind})", shown))
-    console.print(_ops_table("ops", s.ops))
+    console.print(summary_table(f"{args.target} ({target.kind})", shown))
+    console.print(ops_table("ops", s.ops))
     if compiled_graph is not None:
         console.print(
-            _ops_table("ops after PyTensor's rewrites", result["compiled"]["ops"])
+            ops_table("ops after PyTensor's rewrites", result["compiled"]["ops"])
         )
-        console.print(_diff_table(diff(graph, compiled_graph)))
+        console.print(diff_table(diff(graph, compiled_graph)))
     if args.render:
         console.print(
             f"picture: {result['picture']['image'] or result['picture']['dot']}"
@@ -130,7 +95,6 @@ def cmd_inspect(args: argparse.Namespace, console: Console) -> int:
 
 
 def _rules(path: str | None) -> Any:
-    from rewritelab.registry import library, load
 
     rules = library() if path is None else load(path)
     if not len(rules):
@@ -148,23 +112,11 @@ def cmd_rules(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         print(json.dumps(rules.to_dict(), indent=2))
         return EXIT_OK
-    table = Table(title=f"{len(rules)} rules from {args.path or 'the shipped library'}")
-    for col in ("name", "rewrite", "tags", "assumes", "location"):
-        table.add_column(col)
-    for r in rules:
-        table.add_row(
-            r.name,
-            r.text or (r.doc.splitlines()[0] if r.doc else ""),
-            ", ".join(sorted(r.tags)),
-            ", ".join(r.assume),
-            _short_location(r.source),
-        )
-    console.print(table)
+    console.print(rules_table(rules, args.path or "the shipped library"))
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
-    from rewritelab.cache import checked_rules
 
     if args.max_examples < 1:
         raise RewritelabError("--max-examples must be at least 1")
@@ -172,7 +124,7 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         raise RewritelabError("--model-only needs --model")
     target = None
     if args.model:  # open the model first: a bad path fails at once
-        target = _load(args.model)
+        target = load_target(args.model)
         if target.model is None:
             raise RewritelabError(f"--model {args.model} is not a PyMC model")
     rules = _rules(args.path)
@@ -191,8 +143,6 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
             )
     model_reports = []
     if target is not None:
-        from rewritelab.modelcheck import STAGES, check_model
-
         with Steps("checking the model", len(STAGES)) as steps:
             for i, stage in enumerate(STAGES):
                 steps.step(i, f"({stage})")
@@ -211,47 +161,22 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         print(json.dumps(data, indent=2, default=str))
         return EXIT_FOUND if failed else EXIT_OK
     if reports:
-        console.print(_check_table(reports))
+        console.print(check_table(reports))
     for r in reports:
         if r.counterexample is not None:
-            where = escape(f"{r.rule} ({_short_location(r.source)})")
+            where = escape(f"{r.rule} ({short_location(r.source)})")
             console.print(f"[red]{where}[/]: {escape(str(r.counterexample))}")
         elif r.error:
-            where = escape(f"{r.rule} ({_short_location(r.source)})")
+            where = escape(f"{r.rule} ({short_location(r.source)})")
             console.print(f"[red]{where}[/]: {escape(r.error)}")
     for m in model_reports:  # named as the user named the model
         console.print(escape(str(dataclasses.replace(m, model=args.model))))
     return EXIT_FOUND if failed else EXIT_OK
 
 
-def _check_table(reports: Sequence[Any]) -> Table:
-    table = Table(title=f"checked {len(reports)} rules ({reports[0].mode})")
-    numeric = ("graphs", "inputs", "worst ULPs", "s")
-    for col in ("rule", "verdict", *numeric, "location"):
-        table.add_column(col, justify="right" if col in numeric else "left")
-    colour = {
-        "passed": "green",
-        "counterexample": "red",
-        "error": "red",
-        "not exercised": "yellow",
-    }
-    for r in reports:
-        table.add_row(
-            r.rule,
-            f"[{colour[r.verdict]}]{r.verdict}[/]",
-            f"{r.graphs_fired}/{r.graphs_tried}",
-            str(r.inputs_tried),
-            f"{r.worst_ulps:.3g}",
-            f"{r.seconds:.1f}",
-            _short_location(r.source),
-        )
-    return table
-
-
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
-    from rewritelab.bench import CELL_HEADERS, bench
 
-    targets = [_load(t) for t in args.targets]
+    targets = [load_target(t) for t in args.targets]
     for spec, t in zip(args.targets, targets, strict=True):
         if t.model is None:
             raise RewritelabError(
@@ -277,25 +202,12 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
             progress=step,
             at=args.at,
         )
-    paths = report.save(args.out) if args.out else {}
+    paths = save_bench(report, args.out) if args.out else {}
     if args.json:
         data = report.to_dict() | {"files": {k: str(v) for k, v in paths.items()}}
         print(json.dumps(data, indent=2, default=str))
         return EXIT_OK if report.ok else EXIT_FOUND
-    table = Table(title="speed-up = time before / time after (above 1: faster)")
-    for col in ("model", "backend", "function", *CELL_HEADERS):
-        table.add_column(
-            col, justify="left" if col in ("model", "backend", "function") else "right"
-        )
-    for r in report.rows:
-        applies, us_b, us_a, speedup = r.cells()
-        if not us_b:
-            speedup = f"[red]{escape(r.remark[:70])}[/]"
-        else:
-            colour = "green" if r.ci_low > 1 else "red" if r.ci_high < 1 else "white"
-            speedup = f"[{colour}]{escape(speedup)}[/]"
-        table.add_row(r.target, r.backend, r.function, applies, us_b, us_a, speedup)
-    console.print(table)
+    console.print(bench_table(report))
     for kind, path in paths.items():
         console.print(f"{kind}: {path}")
     for name, used in dict.fromkeys((r.target, r.points) for r in report.rows):
@@ -306,17 +218,9 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK if report.ok else EXIT_FOUND
 
 
-def _short_location(source: str) -> str:
-    path, _, line = source.rpartition(":")
-    with contextlib.suppress(ValueError):  # outside the working directory
-        path = str(Path(path).resolve().relative_to(Path.cwd()))
-    return f"{path}:{line}"
-
-
 def cmd_apply(args: argparse.Namespace, console: Console) -> int:
-    from rewritelab.apply import apply
 
-    target = _load(args.target)
+    target = load_target(args.target)
     rules = _rules(args.rules)
     result = apply(
         target,
@@ -326,40 +230,20 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
     )
     data = result.to_dict()
     if args.render_diff:
-        from rewritelab.render import render_diff
-
         pic = render_diff(result.before, result.after, args.render_diff)
         data["picture"] = str(pic.image or pic.dot)
     if args.json:
         print(json.dumps(data, indent=2, default=str))
         return EXIT_OK
-    table = Table(title=f"rules on {args.target} ({result.total_seconds * 1e3:.1f} ms)")
-    for col, just in (("rule", "left"), ("hits", "right"), ("ms", "right")):
-        table.add_column(col, justify=just)
-    seconds = dict(result.seconds)
-    for name, n in result.counts:
-        style = "" if n else "dim"
-        table.add_row(name, str(n), f"{seconds[name] * 1e3:.2f}", style=style)
-    for name, why in result.skipped:
-        table.add_row(f"[red]{name} (skipped)[/]", "", why[:60])
-    console.print(table)
-    if result.firings:
-        ft = Table(title="firings")
-        for col in ("step", "rule", "node", "op", "replaced by"):
-            ft.add_column(col)
-        for f in result.firings[:50]:
-            ft.add_row(str(f.step), f.rule, f.node, f.op, f.replacement)
-        if len(result.firings) > 50:
-            ft.add_row("…", f"{len(result.firings) - 50} more", "", "", "")
-        console.print(ft)
-    console.print(_diff_table(result.diff))
+    for table in apply_tables(result, args.target):
+        console.print(table)
+    console.print(diff_table(result.diff))
     if args.render_diff:
         console.print(f"picture: {data['picture']}")
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
-    from rewritelab.demo import run_demo
 
     report = run_demo(args.model, Path(args.out), console=console)
     console.print(f"[bold]report:[/] {report.html} (and {report.markdown.name})")
@@ -368,7 +252,6 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    from rewritelab.bench import TIMED_AT
 
     p = _Parser(
         prog="rewritelab",

@@ -1,0 +1,129 @@
+"""Rule verdicts kept on disk, so checking the same rules twice costs seconds.
+
+A verdict is keyed by everything it depends on: the rule's name and the text
+of the file it is written in (a rule may call helpers beside it), the
+checker's settings, PyTensor's version and the text of rewritelab's own
+modules. Change any of them and the rule is checked again. The folder is
+``$REWRITELAB_CACHE``, else ``$XDG_CACHE_HOME/rewritelab``, else
+``~/.cache/rewritelab``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytensor
+
+from rewritelab.check.kernel import Counterexample
+from rewritelab.check.rules import RuleReport, check_rules
+from rewritelab.rewrite.registry import rule_set
+from rewritelab.rewrite.rules import Rule
+
+__all__ = ["cache_dir", "rule_key", "checked_rules"]
+
+
+def cache_dir() -> Path:
+    """Where verdicts are kept (see module doc)."""
+    if os.environ.get("REWRITELAB_CACHE"):
+        return Path(os.environ["REWRITELAB_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "rewritelab"
+
+
+@cache
+def _package_digest() -> str:
+    """A digest of rewritelab's own source: a changed checker re-checks."""
+    h = hashlib.sha256()
+    for f in sorted(Path(__file__).parent.rglob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _file_text(source: str) -> bytes:
+    path = source.rpartition(":")[0] or source
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return source.encode()
+
+
+def rule_key(r: Rule, settings: Mapping[str, Any]) -> str:
+    """The cache key of one rule's verdict under ``settings``."""
+    h = hashlib.sha256()
+    for part in (
+        r.name.encode(),
+        r.source.rpartition(":")[2].encode(),
+        _file_text(r.source),
+        json.dumps(dict(settings), sort_keys=True).encode(),
+        pytensor.__version__.encode(),
+        _package_digest().encode(),
+    ):
+        h.update(part)
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def _from_dict(d: dict[str, Any]) -> RuleReport:
+    found = d.get("counterexample")
+    if found is not None:
+        for k in ("index", "shape"):
+            if found.get(k) is not None:
+                found[k] = tuple(found[k])
+        found = Counterexample(**found)
+    return RuleReport(**{**d, "counterexample": found})
+
+
+def checked_rules(
+    rules: Any,
+    *,
+    use_cache: bool = True,
+    progress: Callable[[int, str, bool], None] | None = None,
+    **settings: Any,
+) -> tuple[RuleReport, ...]:
+    """:func:`rewritelab.check.rules.check_rules` with verdicts kept on disk.
+
+    ``progress(i, name, cached)`` is called before the i-th rule. A rule that
+    breaks the checker is an ``error`` verdict (never cached) and the others
+    go on.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from rewritelab.rewrite.rules import pattern
+    >>> os.environ["REWRITELAB_CACHE"] = tempfile.mkdtemp()
+    >>> r = pattern("exp(x) - 1 -> expm1(x)", name="em1")
+    >>> first = checked_rules([r], max_examples=10, models=False)
+    >>> again = checked_rules([r], max_examples=10, models=False)
+    >>> first[0].verdict == again[0].verdict == "passed"
+    True
+    """
+    folder = cache_dir()
+    out = []
+    for i, r in enumerate(rule_set(rules)):
+        path = folder / f"{rule_key(r, settings)}.json"
+        hit = use_cache and path.is_file()
+        if progress is not None:
+            progress(i, r.name, hit)
+        if hit:
+            try:
+                out.append(_from_dict(json.loads(path.read_text())))
+                continue
+            except (ValueError, TypeError):  # an unreadable entry: check again
+                pass
+        (report,) = check_rules([r], **settings)  # a broken rule is an error
+        out.append(report)
+        if use_cache and report.verdict != "error":
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(report.to_dict(), default=str))
+                tmp.replace(path)
+            except OSError:  # a read-only home: checking still works
+                pass
+    return tuple(out)

@@ -1,0 +1,248 @@
+"""Compare a rewritten graph's values with the original's, ULP by ULP.
+
+The contract (DESIGN.md, correctness policy): same shape and dtype; where the
+two agree to within ``tol_ulps`` units in the last place (same nan and ±inf
+positions included) the rewrite passes; elsewhere the original expression is
+evaluated exactly (:mod:`rewritelab.check.exact`) and the rewrite passes where it is
+at least as close to the exact value as the original was, or no farther from
+it than the original lands under random rounding (its noise floor,
+:mod:`rewritelab.check.noise`).
+
+The noise floor matters where an output cancels: a gradient that sums terms
+of size 1 to a result of size 0.03 is some 50 ULPs uncertain in any order of
+evaluation, and which of two forms lands nearer the exact value is chance.
+An error the original itself reaches by rounding differently is no evidence
+against a rewrite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rewritelab.check.exact import NoExactValue, exact_eval
+
+__all__ = [
+    "Verdict",
+    "ulps",
+    "compare_values",
+    "compare_outputs",
+    "DEFAULT_TOL_ULPS",
+]
+
+#: Disagreement tolerated without looking at the exact value, per dtype.
+DEFAULT_TOL_ULPS = {"float64": 8.0, "float32": 8.0, "float16": 4.0}
+
+#: How far beyond the original's rounding noise (root mean square, in ULPs,
+#: of its values under random rounding) a rewrite may land: rounding errors
+#: of a sum are near normal, and 4 sigma is passed by chance about once in
+#: 16,000 elements.
+NOISE_SIGMAS = 4.0
+
+#: Gradients chain many more roundings than the values they come from: their
+#: tolerance is this multiple of the value tolerance.
+GRADIENT_TOL_FACTOR = 4.0
+
+
+def ulps(value: np.ndarray, exact: np.ndarray) -> np.ndarray:
+    """Error of ``value`` in units in the last place of ``exact`` (in the
+    dtype of ``value``); 0 where both are the same nan or ±inf, inf where
+    only one is finite or nan.
+
+    Differences smaller than the dtype's smallest normal number count as 0:
+    subnormal results are flushed to zero by many compiled kernels (Numba's
+    fastmath, FTZ hardware), so an ULP of a subnormal is no evidence.
+    """
+    value = np.asarray(value)
+    exact = np.asarray(exact, dtype=value.dtype)
+    if value.dtype.kind != "f":
+        return np.where(value == exact, 0.0, np.inf)
+    same = (value == exact) | (np.isnan(value) & np.isnan(exact))
+    finite = np.isfinite(value) & np.isfinite(exact)
+    with np.errstate(all="ignore"):
+        spacing = np.spacing(np.abs(exact).astype(value.dtype))
+        gap = np.abs(value.astype("float64") - exact.astype("float64"))
+        err = np.where(gap < np.finfo(value.dtype).tiny, 0.0, gap / spacing)
+    return np.where(same, 0.0, np.where(finite, err, np.inf))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of comparing one output at one input.
+
+    ``ok`` tells whether the rewrite is acceptable; ``worst_ulps`` is the
+    rewritten value's worst error (against the exact value where it was
+    computed, else against the original); ``index`` is the first bad element
+    and ``reason`` says why it is bad.
+    """
+
+    ok: bool
+    worst_ulps: float
+    reason: str = ""
+    index: tuple[int, ...] | None = None
+    exact: np.ndarray | None = None
+    ulps_before: float | None = None
+    ulps_after: float | None = None
+
+
+def compare_values(
+    before: np.ndarray,
+    after: np.ndarray,
+    exact: Callable[[], np.ndarray] | None,
+    *,
+    tol_ulps: float | None = None,
+    nan_original_ok: bool = False,
+    noise: Callable[[], Sequence[np.ndarray]] | None = None,
+) -> Verdict:
+    """Judge ``after`` against ``before``; ``exact()`` is called only where the
+    two disagree (it may raise :class:`rewritelab.check.exact.NoExactValue`).
+
+    ``noise()`` returns the original's values under random rounding (see the
+    module doc); it is called only where the rewrite would otherwise fail.
+    Where the exact value is unknown the rewrite then passes if it is no
+    farther from the original than that noise floor.
+
+    ``nan_original_ok`` marks a gradient: its tolerance is
+    :data:`GRADIENT_TOL_FACTOR` times larger, and any value is accepted where
+    the original expression is nan even exactly: where the original's gradient graph
+    can be 0/0 at a point where the function itself is fine (the gradient of
+    sqrt(x**2) at 0), and a rewrite that resolves it is no error.
+    """
+    before, after = np.asarray(before), np.asarray(after)
+    if before.dtype != after.dtype:
+        return Verdict(
+            False, np.inf, f"dtype {after.dtype} where the original has {before.dtype}"
+        )
+    if before.shape != after.shape:
+        return Verdict(
+            False, np.inf, f"shape {after.shape} where the original has {before.shape}"
+        )
+    tol = DEFAULT_TOL_ULPS.get(str(before.dtype), 0.0) if tol_ulps is None else tol_ulps
+    if nan_original_ok:  # a gradient
+        tol *= GRADIENT_TOL_FACTOR
+    close = ulps(after, before)
+    if before.size == 0 or np.all(close <= tol):
+        return Verdict(True, float(close.max(initial=0.0)))
+    if exact is None:
+        idx = np.unravel_index(int(np.argmax(close > tol)), before.shape)
+        return Verdict(False, float(close.max()), "differs from the original", idx)
+
+    try:
+        ref = np.asarray(exact(), dtype=before.dtype)
+    except NoExactValue as exc:
+        bad = close > np.maximum(tol, _spread(noise, before))
+        if not bad.any():
+            return Verdict(True, float(close.max()))
+        idx = np.unravel_index(int(np.argmax(bad)), before.shape)
+        return Verdict(
+            False, float(close.max()), f"differs from the original and {exc}", idx
+        )
+    err_after, err_before = ulps(after, ref), ulps(before, ref)
+    bad = (close > tol) & (err_after > np.maximum(err_before, tol))
+    if nan_original_ok and ref.dtype.kind == "f":
+        bad &= ~np.isnan(ref)
+    if bad.any() and noise is not None:
+        bad &= err_after > _spread(noise, ref)
+    worst = float(err_after.max(initial=0.0))
+    if not bad.any():
+        return Verdict(True, worst, exact=ref)
+    idx = np.unravel_index(int(np.argmax(bad)), before.shape)
+    return Verdict(
+        False,
+        worst,
+        "farther from the exact value than the original",
+        idx,
+        ref,
+        float(err_before[idx]),
+        float(err_after[idx]),
+    )
+
+
+def _spread(noise: Callable[[], Sequence[np.ndarray]] | None, centre: np.ndarray):
+    """Elementwise noise floor: :data:`NOISE_SIGMAS` times the root mean
+    square distance (in ULPs of ``centre``) of the original's values under
+    random rounding from ``centre``; non-finite values say nothing."""
+    if noise is None:
+        return np.zeros(centre.shape)
+    gaps = [ulps(np.asarray(v, dtype=centre.dtype), centre) for v in noise()]
+    if not gaps:
+        return np.zeros(centre.shape)
+    gaps = np.array(gaps)
+    seen = np.isfinite(gaps)
+    with np.errstate(all="ignore"):
+        squares = (np.where(seen, gaps, 0.0) ** 2).sum(0)
+        rms = np.sqrt(squares / np.maximum(seen.sum(0), 1))
+    return NOISE_SIGMAS * rms
+
+
+def compare_outputs(
+    inputs: Sequence[Any],
+    before_outputs: Sequence[Any],
+    vb: Sequence[Any],
+    va: Sequence[Any],
+    values: Mapping[Any, Any] | Sequence[Any],
+    *,
+    n_values: int,
+    gate_gradients: bool = True,
+    rtol: float | None = None,
+    on_verdict: Callable[[Verdict], None] | None = None,
+    noise: Callable[..., Sequence[Sequence[Any]]] | None = None,
+) -> tuple[int, Verdict] | None:
+    """Judge every output of one before/after evaluation at one point.
+
+    ``vb``/``va`` are the outputs of the original graph ``before_outputs``
+    and of its rewrite, evaluated at ``values`` of ``inputs``; the first
+    ``n_values`` are values, the rest gradients (compared as such by
+    :func:`compare_values`). With ``gate_gradients`` the gradients are only
+    compared where every value is finite. With ``rtol`` outputs that close
+    need no further look. The exact reference is the original graph
+    evaluated by :func:`rewritelab.check.exact.exact_eval`, only where needed.
+    ``noise`` evaluates the original graph with random rounding
+    (:class:`rewritelab.check.noise.RoundingNoise`; positional inputs): with it the
+    noise floor is measured where a rewrite would otherwise fail
+    (:func:`compare_values`). Returns the first failing ``(output index,
+    verdict)``, or None; ``on_verdict`` sees every verdict made.
+    """
+
+    args = [values[v] for v in inputs] if isinstance(values, Mapping) else list(values)
+    noisy: list[Sequence[Any]] | None = None  # measured once, where needed
+
+    def noise_of(k: int) -> list[np.ndarray]:
+        nonlocal noisy
+        if noisy is None:
+            noisy = []
+            # the original may not run there: then there is no floor
+            with np.errstate(all="ignore"), contextlib.suppress(Exception):
+                noisy = list(noise(*args))
+        return [np.asarray(v[k]) for v in noisy]
+
+    finite = not gate_gradients or all(
+        np.all(np.isfinite(x)) for x in (*vb[:n_values], *va[:n_values])
+    )
+    for k, (b, a) in enumerate(zip(vb, va, strict=True)):
+        gradient = k >= n_values
+        if gradient and not finite:
+            break
+        b, a = np.asarray(b), np.asarray(a)
+        if (
+            rtol is not None
+            and b.shape == a.shape
+            and np.allclose(a, b, rtol=rtol, atol=rtol, equal_nan=True)
+        ):
+            continue
+
+        def exact(k: int = k) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                return exact_eval(list(inputs), [before_outputs[k]], values)[0]
+
+        floor = None if noise is None else (lambda k=k: noise_of(k))
+        v = compare_values(b, a, exact, nan_original_ok=gradient, noise=floor)
+        if on_verdict is not None:
+            on_verdict(v)
+        if not v.ok:
+            return k, v
+    return None

@@ -1,0 +1,1 @@
+"""The ground every verb stands on: targets, model graphs, points, errors, bundled models."""

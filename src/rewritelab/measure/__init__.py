@@ -1,0 +1,1 @@
+"""Measure a rewrite: timing statistics and the benchmark of compiled models."""

@@ -1,0 +1,480 @@
+"""Does a rule set make a model faster? A before/after timing harness.
+
+For each model and backend, :func:`bench` compiles the logp and the
+logp + gradient function twice, with PyTensor's default pipeline and with
+the rules added (:func:`rewritelab.mode`), checks that the two agree at the
+initial point and prior draws (and refuses to time them if not), then times
+them A/B interleaved: warm-up, repeated samples of many calls each, median
+per call, and a bootstrap confidence interval of the speed-up
+(``before / after``: above 1 is faster) from ``scipy.stats.bootstrap`` on
+the paired samples. On the C backend PyTensor's ProfileStats shows which
+Op classes the time goes to, before and after (Numba compiles the whole
+graph into one function, so there is no per-Op profile there).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pytensor
+from scipy import stats
+
+from rewritelab.check.kernel import Comparison
+from rewritelab.core.compile import as_mode
+from rewritelab.core.errors import RewritelabError
+from rewritelab.core.models import model_graph
+from rewritelab.core.points import model_points
+from rewritelab.rewrite.modes import mode as rules_mode
+from rewritelab.rewrite.registry import rule_set
+
+__all__ = [
+    "BACKENDS",
+    "CELL_HEADERS",
+    "ABTiming",
+    "BenchRow",
+    "BenchReport",
+    "bench",
+    "time_ab",
+]
+
+#: Backend name -> PyTensor mode. Numba is PyTensor 3's default; CVM is C.
+BACKENDS = {"numba": "NUMBA", "c": "CVM"}
+
+#: Two compilations of the very same graph run at speeds up to about 2%
+#: apart on this machine (A/A runs of tests/test_bench.py: intervals about
+#: 0.5% wide, centred anywhere in 0.985-1.013). No rule effect below that can
+#: be told from it, so every reported interval is widened by this much.
+COMPILE_NOISE = 0.02
+
+#: What is compiled and timed for each model.
+FUNCTIONS = ("logp", "logp+grad")
+
+#: Where :func:`bench` can time the functions.
+TIMED_AT = ("initial", "prior")
+
+#: Column names of :meth:`BenchRow.cells`, for tables.
+CELL_HEADERS = ("applies", "µs before", "µs after", "speed-up [95% CI]")
+
+
+@dataclass(frozen=True)
+class ABTiming:
+    """Paired per-call times of A (before) and B (after), in seconds."""
+
+    a: tuple[float, ...]
+    b: tuple[float, ...]
+    calls_per_sample: int
+    speedup: float
+    ci_low: float
+    ci_high: float
+
+    @property
+    def median_a(self) -> float:
+        return float(np.median(self.a))
+
+    @property
+    def median_b(self) -> float:
+        return float(np.median(self.b))
+
+
+def _ratio(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Median of the paired ratios a_i / b_i: each pair was timed back to
+    back, so slow changes of the machine's speed cancel within a pair."""
+    return np.exp(np.median(np.log(a / b), axis=axis))
+
+
+def time_ab(
+    fa: Callable[..., Any],
+    fb: Callable[..., Any],
+    args: Sequence[Any],
+    *,
+    repeats: int = 21,
+    min_sample_s: float = 0.01,
+    confidence: float = 0.95,
+    seed: int = 0,
+    copies: tuple[Callable[..., Any], Callable[..., Any]] | None = None,
+) -> ABTiming:
+    """Time two functions on the same arguments, interleaved.
+
+    Each sample calls both functions ``n`` times, interleaved call by call
+    and timed call by call (``n`` chosen so a sample of A takes at least
+    ``min_sample_s``), so slow drifts and cache effects hit both alike. The
+    speed-up is the median of the per-sample ratios A / B, with a percentile
+    bootstrap interval.
+
+    ``copies`` are second compilations ``(A', B')``, made in the opposite
+    order (A B B' A'); odd samples time them. Two compilations of the very
+    same graph can differ by about 1% (where the code and its storage land
+    in memory; the first compiled was the slower one here), so alternating
+    copies compiled in mirrored order cancels that effect instead of
+    reporting it as a speed-up. With copies, the interval is also widened by
+    :data:`COMPILE_NOISE`, the spread left between compilations.
+    """
+    for f in (fa, fb, fa, fb):  # warm-up: caches, lazy initialisation
+        f(*args)
+    n, elapsed = 1, 0.0
+    while True:
+        t = time.perf_counter()
+        for _ in range(n):
+            fa(*args)
+        elapsed = time.perf_counter() - t
+        if elapsed >= min_sample_s or n >= 1 << 20:
+            break
+        n *= 2 if elapsed <= 0 else max(2, min(10, int(min_sample_s / elapsed) + 1))
+
+    clock = time.perf_counter
+
+    def sample(fa: Callable[..., Any], fb: Callable[..., Any]) -> tuple[float, float]:
+        """n calls of each, interleaved call by call (A B B A A B ...), so
+        both always run in the same context: caches, frequency, neighbours."""
+        funcs, spent = (fa, fb), [0.0, 0.0]  # by position: fa may be fb (A/A)
+        for j in range(n):
+            first, second = (1, 0) if j % 2 else (0, 1)
+            t0 = clock()
+            funcs[first](*args)
+            t1 = clock()
+            funcs[second](*args)
+            t2 = clock()
+            spent[first] += t1 - t0
+            spent[second] += t2 - t1
+        return spent[0] / n, spent[1] / n
+
+    pairs = [(fa, fb)] + ([copies] if copies is not None else [])
+    for pair in pairs:
+        sample(*pair)  # warm-up at full length (CPU frequency, caches)
+    ta, tb = [], []
+    rounds = repeats * len(pairs)  # with copies: one sample of each pair per repeat
+    for r in range(rounds):
+        a_s, b_s = sample(*pairs[r % len(pairs)])
+        ta.append(a_s)
+        tb.append(b_s)
+    a, b = np.array(ta), np.array(tb)
+    if len(pairs) == 2:  # one value per repeat: geometric mean over both copies
+        a, b = np.sqrt(a[0::2] * a[1::2]), np.sqrt(b[0::2] * b[1::2])
+        ta, tb = list(a), list(b)
+    res = stats.bootstrap(
+        (a, b),
+        _ratio,
+        paired=True,
+        vectorized=True,
+        n_resamples=2000,
+        confidence_level=confidence,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    ci = res.confidence_interval
+    low, high = float(ci.low), float(ci.high)
+    if copies is not None:  # separate compilations: add their own spread
+        low, high = low / (1 + COMPILE_NOISE), high * (1 + COMPILE_NOISE)
+    return ABTiming(tuple(ta), tuple(tb), n, float(_ratio(a, b)), low, high)
+
+
+@dataclass(frozen=True)
+class BenchRow:
+    """One model, backend and function: before vs after the rules.
+
+    ``speedup`` is time before / time after (above 1: the rules made it
+    faster), with its bootstrap interval; ``agree`` False means the
+    compiled functions disagreed and nothing was timed (``note`` says
+    where); ``error`` is set when compiling or running failed.
+    """
+
+    target: str
+    backend: str
+    function: str
+    n_apply_before: int = 0
+    n_apply_after: int = 0
+    compile_before_s: float = 0.0
+    compile_after_s: float = 0.0
+    call_before_s: float = float("nan")
+    call_after_s: float = float("nan")
+    speedup: float = float("nan")
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    agree: bool = True
+    note: str = ""
+    error: str = ""
+    ops_before: tuple[tuple[str, float], ...] = ()
+    ops_after: tuple[tuple[str, float], ...] = ()
+    points: str = ""
+
+    def cells(self) -> tuple[str, str, str, str]:
+        """``(applies before → after, µs before, µs after, speed-up [CI])`` as
+        text for tables (:data:`CELL_HEADERS`); blank where there is nothing
+        to show."""
+        if self.error:
+            return "", "", "", ""
+        applies = f"{self.n_apply_before} → {self.n_apply_after}"
+        if not self.agree:
+            return applies, "", "", "not timed"
+        return (
+            applies,
+            f"{self.call_before_s * 1e6:.1f}",
+            f"{self.call_after_s * 1e6:.1f}",
+            f"{self.speedup:.3f} [{self.ci_low:.3f}, {self.ci_high:.3f}]",
+        )
+
+    @property
+    def remark(self) -> str:
+        """The error, the disagreement, or the note."""
+        if self.error:
+            return f"error: {self.error}"
+        return self.note if self.agree else f"disagree: {self.note}"
+
+
+@dataclass(frozen=True)
+class BenchReport:
+    """All rows of a :func:`bench` run and its settings."""
+
+    rows: tuple[BenchRow, ...]
+    rules: tuple[str, ...]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def problem(self) -> str:
+        """Why the run failed ('' when it did not): a pair refused as
+        disagreeing, or nothing timed at all."""
+        refused = [r for r in self.rows if not r.error and not r.agree]
+        if refused:
+            r = refused[0]
+            return (
+                f"{len(refused)} pair(s) refused: the rules change the values "
+                f"({r.target} · {r.backend} · {r.function})"
+            )
+        if not any(r.agree and not r.error for r in self.rows):
+            return "nothing was timed: every row failed or was skipped"
+        return ""
+
+    @property
+    def ok(self) -> bool:
+        """Every compared pair agreed and at least one was timed."""
+        return not self.problem
+
+    def __str__(self) -> str:
+        lines = [
+            f"{r.target} · {r.backend} · {r.function}: "
+            + (r.cells()[3] if r.agree and not r.error else r.remark)
+            for r in self.rows
+        ]
+        return "\n".join([*lines, self.problem] if self.problem else lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "rules": list(self.rules),
+            "settings": dict(self.settings),
+            "rows": [asdict(r) for r in self.rows],
+        }
+
+
+def _profile(inputs: list, outputs: list, mode: Any, args: list, calls: int) -> tuple:
+    fn = pytensor.function(
+        inputs, outputs, mode=mode, profile=True, on_unused_input="ignore"
+    )
+    for _ in range(calls):
+        fn(*args)
+    times = fn.profile.class_time()
+    total = sum(times.values()) or 1.0
+    top = sorted(times.items(), key=lambda kv: -kv[1])[:6]
+    return tuple((getattr(k, "__name__", str(k)), v / total) for k, v in top)
+
+
+def _agreement(inputs: list, outputs: list, fb: Any, fa: Any, points: Any) -> str:
+    """'' when the two compiled functions agree at every point, else where not
+    (judged by the one comparison kernel, :class:`rewritelab.check.kernel.Comparison`,
+    as a model check judges them)."""
+
+    pair = Comparison(
+        inputs, outputs, outputs, n_values=1, functions=(fb, fa), gate_gradients=False
+    )
+    for p in points:
+        found = pair.judge(p.values, where=p.label)
+        if found is not None:
+            return str(found)
+    return ""
+
+
+def bench(
+    targets: Sequence[Any],
+    rules: Any,
+    *,
+    backends: Sequence[str] = ("numba", "c"),
+    functions: Sequence[str] = FUNCTIONS,
+    repeats: int = 21,
+    min_sample_s: float = 0.01,
+    profile: bool = True,
+    names: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+    skip: dict[str, dict[str, str]] | None = None,
+    confidence: float = 0.95,
+    at: str = "initial",
+) -> BenchReport:
+    """Benchmark ``rules`` on PyMC models (see module doc).
+
+    ``targets`` are ``pm.Model`` objects or Targets holding one; ``names``
+    labels them. A model that fails to compile or a backend that cannot be
+    used is reported in its row's ``error`` and the rest still runs.
+    ``progress`` is called with a label before each model/backend pair.
+    ``skip`` maps a name to ``{backend: reason}`` pairs not to run (reported
+    as skipped, with the reason). ``at`` is the point timed: ``"initial"``
+    (the model's initial point, often all zeros) or ``"prior"`` (a prior
+    draw in value space, nearer what a sampler sees: data-dependent branches
+    such as softplus's predict perfectly at zero).
+    """
+
+    rs = rule_set(rules)
+    bad = [b for b in backends if b not in BACKENDS]
+    if bad:
+        raise RewritelabError(
+            f"unknown backend {bad[0]!r}; expected one of {sorted(BACKENDS)}"
+        )
+    if at not in TIMED_AT:
+        raise RewritelabError(f"unknown point {at!r}; expected one of {TIMED_AT}")
+    bad = [f for f in functions if f not in FUNCTIONS]
+    if bad:
+        raise RewritelabError(
+            f"unknown function {bad[0]!r}; expected one of {FUNCTIONS}"
+        )
+    rows: list[BenchRow] = []
+    labels = (
+        list(names)
+        if names is not None
+        else [getattr(t, "name", "") or f"model{i}" for i, t in enumerate(targets)]
+    )
+    for label, target in zip(labels, targets, strict=True):
+        model = getattr(target, "model", None) or target
+        try:
+            graphs = {f: model_graph(model, f) for f in functions}
+            pts = model_points(model, draws=2)
+            points_raw = list(pts)
+            if at == "prior":  # the first point is the one timed
+                points_raw = points_raw[1:] + points_raw[:1]
+            if not points_raw:
+                raise RewritelabError(f"no usable point: {pts}")
+            used = f"timed at {points_raw[0].label}; checked at {pts}"
+        except Exception as exc:
+            rows += [
+                BenchRow(label, b, f, error=_short(exc))
+                for b in backends
+                for f in functions
+            ]
+            continue
+        for backend in backends:
+            if progress:
+                progress(f"{label} · {backend}")
+            reason = (skip or {}).get(label, {}).get(backend)
+            if reason:
+                rows += [
+                    BenchRow(label, backend, f, error=f"skipped: {reason}")
+                    for f in functions
+                ]
+                continue
+            try:
+                base = as_mode(BACKENDS[backend])
+                after_mode = rules_mode(rs, base=base)
+            except Exception as exc:
+                rows += [
+                    BenchRow(label, backend, f, error=_short(exc)) for f in functions
+                ]
+                continue
+            for fname in functions:
+                rows.append(
+                    _bench_one(
+                        label,
+                        backend,
+                        fname,
+                        graphs[fname],
+                        base,
+                        after_mode,
+                        points_raw,
+                        (repeats, min_sample_s, confidence),
+                        profile and backend == "c",
+                    )
+                )
+                rows[-1] = replace(rows[-1], points=used)
+    settings = {
+        "backends": list(backends),
+        "functions": list(functions),
+        "repeats": repeats,
+        "min_sample_s": min_sample_s,
+        "confidence": confidence,
+        "timed_at": at,
+        "pytensor": pytensor.__version__,
+    }
+    return BenchReport(tuple(rows), rs.names, settings)
+
+
+def _short(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
+
+
+def _bench_one(
+    label: str,
+    backend: str,
+    fname: str,
+    graph: Any,
+    base: Any,
+    after_mode: Any,
+    points_raw: list,
+    timing_settings: tuple[int, float, float],
+    profile: bool,
+) -> BenchRow:
+    inputs, outputs = list(graph.inputs), list(graph.outputs)
+    kw = {"on_unused_input": "ignore"}
+    try:
+        t = time.perf_counter()
+        fb = pytensor.function(inputs, outputs, mode=base, **kw)
+        compile_b = time.perf_counter() - t
+        t = time.perf_counter()
+        fa = pytensor.function(inputs, outputs, mode=after_mode, **kw)
+        compile_a = time.perf_counter() - t
+        # second copies in mirrored order (see time_ab); cached, so cheap
+        fa2 = pytensor.function(inputs, outputs, mode=after_mode, **kw)
+        fb2 = pytensor.function(inputs, outputs, mode=base, **kw)
+        sizes = len(fb.maker.fgraph.apply_nodes), len(fa.maker.fgraph.apply_nodes)
+        note = _agreement(inputs, outputs, fb, fa, points_raw)
+    except Exception as exc:
+        return BenchRow(label, backend, fname, error=_short(exc))
+    common = dict(
+        n_apply_before=sizes[0],
+        n_apply_after=sizes[1],
+        compile_before_s=compile_b,
+        compile_after_s=compile_a,
+    )
+    if note:
+        return BenchRow(label, backend, fname, agree=False, note=note, **common)
+    args = points_raw[0].args(inputs)
+    repeats, min_sample_s, confidence = timing_settings
+    timing = time_ab(
+        fb,
+        fa,
+        args,
+        repeats=repeats,
+        min_sample_s=min_sample_s,
+        confidence=confidence,
+        copies=(fb2, fa2),
+    )
+    ops_b = ops_a = ()
+    if profile:
+        try:
+            calls = max(10, timing.calls_per_sample)
+            ops_b = _profile(inputs, outputs, base, args, calls)
+            ops_a = _profile(inputs, outputs, after_mode, args, calls)
+        except Exception:  # profiling is a bonus; never lose the timing for it
+            pass
+    return BenchRow(
+        label,
+        backend,
+        fname,
+        call_before_s=timing.median_a,
+        call_after_s=timing.median_b,
+        speedup=timing.speedup,
+        ci_low=timing.ci_low,
+        ci_high=timing.ci_high,
+        ops_before=ops_b,
+        ops_after=ops_a,
+        **common,
+    )

@@ -1,0 +1,1 @@
+"""Report results: tables, progress, the demo report."""

@@ -1,0 +1,1 @@
+"""Rewrite a graph: rules, the pattern language, rule sets, apply, replace, modes."""

@@ -1,0 +1,1 @@
+"""See a graph: networkx views, analysis, value ranges, pictures."""
