@@ -266,6 +266,18 @@ def _check_path(path: str | Path) -> Path:
     return p
 
 
+def _dot_or_graphviz(dot_text: str, p: Path, engine: str) -> Picture | None:
+    """Write the DOT source beside ``p``; the Picture if that is all that was
+    asked for or Graphviz drew ``p``, else None (matplotlib's turn)."""
+    dot_path = p.with_suffix(".dot")
+    dot_path.write_text(dot_text)
+    if p.suffix == ".dot":
+        return Picture(dot=dot_path, image=None, engine="dot-source")
+    if engine in ("auto", "graphviz") and _graphviz(dot_text, p):
+        return Picture(dot=dot_path, image=p, engine="graphviz")
+    return None
+
+
 def render(
     graph: Any, path: str | Path, *, title: str = "", engine: str = "auto"
 ) -> Picture:
@@ -288,16 +300,13 @@ def render(
     g = as_networkx(graph)
     title = title or str(g.graph.get("name", ""))
     dot_text = to_dot(g, title=title)
-    dot_path = p.with_suffix(".dot")
-    dot_path.write_text(dot_text)
-    if p.suffix == ".dot":
-        return Picture(dot=dot_path, image=None, engine="dot-source")
-    if engine in ("auto", "graphviz") and _graphviz(dot_text, p):
-        return Picture(dot=dot_path, image=p, engine="graphviz")
+    done = _dot_or_graphviz(dot_text, p, engine)
+    if done is not None:
+        return done
     if engine == "graphviz":
         raise RewritelabError("Graphviz's `dot` is not installed; use engine='auto'")
     _matplotlib([(picture_graph(g), {}, title)], p)
-    return Picture(dot=dot_path, image=p, engine="matplotlib")
+    return Picture(dot=p.with_suffix(".dot"), image=p, engine="matplotlib")
 
 
 def render_diff(
@@ -330,11 +339,8 @@ def render_diff(
         "}",
     ]
     dot_text = "\n".join(body) + "\n"
-    dot_path = p.with_suffix(".dot")
-    dot_path.write_text(dot_text)
-    if p.suffix == ".dot":
-        return Picture(dot=dot_path, image=None, engine="dot-source")
-    if engine in ("auto", "graphviz") and _graphviz(dot_text, p):
-        return Picture(dot=dot_path, image=p, engine="graphviz")
+    done = _dot_or_graphviz(dot_text, p, engine)
+    if done is not None:
+        return done
     _matplotlib([(pb, mb, title_b), (pa, ma, title_a)], p)
-    return Picture(dot=dot_path, image=p, engine="matplotlib")
+    return Picture(dot=p.with_suffix(".dot"), image=p, engine="matplotlib")
