@@ -17,7 +17,7 @@ import numpy as np
 import pytensor.tensor as pt
 from pytensor.graph.basic import equal_computations
 
-from rewritelab import FINITE, constant_value, positive, rule, value_range
+from rewritelab import FINITE, constant_value, is_positive, rule
 
 #: Unary ops that are a fixed power of their input.
 _UNARY_POWERS = {
@@ -29,11 +29,6 @@ _UNARY_POWERS = {
 #: Largest |exponent| written as square root and multiplications; PyTensor
 #: turns an integer power into repeated squaring.
 _MAX_SPECIALISED = 8
-
-
-def _is_positive(var):
-    rng = value_range(var)
-    return rng is not None and positive(rng)
 
 
 def _exponent(node):
@@ -105,7 +100,7 @@ class _Product:
                 real = [a for a in node.inputs if not _is_ones(a)]
                 single = top or len(self.fgraph.clients.get(var, ())) == 1
                 plain = abs(k) == 1 and levels == 0  # not inside a power
-                if (plain and single) or (len(real) == 1 and _is_positive(var)):
+                if (plain and single) or (len(real) == 1 and is_positive(var)):
                     self.shapes += [
                         a.owner.inputs[0] for a in node.inputs if _is_ones(a)
                     ]
@@ -117,10 +112,10 @@ class _Product:
                             self.add(a, k * s, levels=levels, depth=depth - 1)
                     return
             e = _exponent(node)
-            if e is not None and _is_positive(node.inputs[0]):
+            if e is not None and is_positive(node.inputs[0]):
                 self.add(node.inputs[0], k * e, levels=levels + 1, depth=depth - 1)
                 return
-        if _is_positive(var) and var.type.dtype.startswith("float"):
+        if is_positive(var) and var.type.dtype.startswith("float"):
             key = self._key(var)
             if key not in self.powers:
                 self.order.append(("power", key))
@@ -271,7 +266,7 @@ def log_of_exp_product(fgraph, node):
         product.shapes.append(base)
     if product.powers or product.others:
         rest = product.build(arg, broadcast=False)
-        if rest.type.broadcastable != arg.type.broadcastable and not _is_positive(rest):
+        if rest.type.broadcastable != arg.type.broadcastable and not is_positive(rest):
             # broadcast against an empty array, log(0) = -inf would still
             # send a nan into the gradient (0 * inf)
             return None

@@ -1,11 +1,9 @@
 """Rules for patterns PyMC's logp graphs produce."""
 
-import math
-
 import numpy as np
 import pytensor.tensor as pt
 
-from rewritelab import FINITE, constant_value, negative, positive, rule, value_range
+from rewritelab import FINITE, constant_value, rule, value_range
 
 #: comparison -> the comparison with its sides swapped
 _SWAPPED = {
@@ -23,23 +21,7 @@ def _always(cmp, value, bound):
     finite input, given ``value``'s range: True, False, or None (unknown)."""
     c = constant_value(bound)
     rng = value_range(value)
-    if rng is None or c is None or math.isnan(c):
-        return None
-    lo, hi, lo_reached, hi_reached = rng
-    above = lo > c or (lo == c and not lo_reached)  # value > c everywhere
-    below = hi < c or (hi == c and not hi_reached)  # value < c everywhere
-    if cmp == pt.gt:
-        return True if above else None
-    if cmp == pt.ge:
-        return True if above or lo == c else None
-    if cmp == pt.lt:
-        return True if below else None
-    if cmp == pt.le:
-        return True if below or hi == c else None
-    apart = above or below  # never equal to c
-    if cmp == pt.eq:
-        return False if apart else None
-    return True if apart else None  # neq
+    return None if rng is None or c is None else rng.compare(cmp, c)
 
 
 def _filled(a, b, value):
@@ -77,7 +59,7 @@ def known_range_check(fgraph, node):
     observation. With every condition of a check true, PyTensor drops the
     ``Check`` node and its ``All`` reductions.
 
-    Ranges are those of exact arithmetic on finite inputs (``_ranges.value_range``),
+    Ranges are those of exact arithmetic on finite inputs (``rewritelab.value_range``),
     and a comparison is only decided where its value is finite there (no
     division, log or sqrt on the way, which could make nan: ``exp(nan) > 0``
     is False). ``exp(x) > 0`` holds for every finite x although exp(-800)
@@ -114,8 +96,8 @@ def known_range_sign(fgraph, node):
     rng = value_range(a)
     if rng is None:
         return None
-    if positive(rng):
+    if rng.positive:
         return [pt.second(a, np.asarray(1, dtype=a.dtype))]
-    if negative(rng):
+    if rng.negative:
         return [pt.second(a, np.asarray(-1, dtype=a.dtype))]
     return None

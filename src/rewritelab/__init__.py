@@ -25,7 +25,7 @@ from rewritelab.rewrite.replace import replace
 from rewritelab.rewrite.rules import Rule, RuleError, as_rule, pattern, rule
 from rewritelab.see.analysis import GraphDiff, Summary, diff, roots, signatures, summary
 from rewritelab.see.graph import constant_value, to_networkx
-from rewritelab.see.ranges import FINITE, negative, positive, value_range
+from rewritelab.see.ranges import FINITE, Range, is_positive, value_range
 from rewritelab.see.render import Picture, render, render_diff, to_dot
 
 __all__ = [
@@ -39,8 +39,8 @@ __all__ = [
     "resolve",
     # see
     "FINITE",
-    "negative",
-    "positive",
+    "Range",
+    "is_positive",
     "value_range",
     "GraphDiff",
     "Picture",
