@@ -20,6 +20,7 @@ from rewritelab.measure.bench import BenchReport, BenchRow, bench
 from rewritelab.report.bench import bench_markdown, save_bench
 from rewritelab.rewrite.apply import ApplyResult, Firing, apply
 from rewritelab.rewrite.modes import mode
+from rewritelab.rewrite.products import Factor, Product, product_of
 from rewritelab.rewrite.registry import RuleSet, library, load
 from rewritelab.rewrite.replace import replace
 from rewritelab.rewrite.rules import Rule, RuleError, as_rule, pattern, rule
@@ -56,7 +57,9 @@ __all__ = [
     "to_networkx",
     # rewrite
     "ApplyResult",
+    "Factor",
     "Firing",
+    "Product",
     "Rule",
     "RuleError",
     "RuleSet",
@@ -66,6 +69,7 @@ __all__ = [
     "load",
     "mode",
     "pattern",
+    "product_of",
     "replace",
     "rule",
     # check
