@@ -1,5 +1,7 @@
 """Declaring rules: text patterns, tuple patterns, @rule, plain NodeRewriters."""
 
+from pathlib import Path
+
 import pytensor.tensor as pt
 import pytest
 from pytensor.graph.basic import equal_computations
@@ -130,3 +132,77 @@ def test_graph_texts_may_call_functions_but_patterns_may_not():
     assert callable(built[0]) and built[0].__name__ == "logsumexp"
     with pytest.raises(rl.RuleError, match="not a pytensor.tensor Op"):
         pattern("logsumexp(x) -> x")
+
+
+def test_a_pattern_is_named_after_its_variable_or_shown_as_written():
+    log_of_exp = rl.pattern("log(exp(x)) -> x")
+    assert log_of_exp.name == "log_of_exp"
+    (listed,) = [rl.pattern("exp(log(x))   ->  x")]
+    assert listed.name == "exp(log(x)) -> x"
+    (tupled,) = [rl.pattern((pt.exp, (pt.log, "x")), "x")]
+    assert tupled.name == "exp(log(x)) -> x"
+
+
+@pytest.mark.parametrize(
+    ("assume", "says"),
+    [
+        ("x >> 0", "cannot read assumption 'x >> 0'"),
+        ("z > 0", "names 'z', which is not a variable"),
+        (["x > 0", 3], "cannot read assumption 3"),
+    ],
+)
+def test_a_bad_assumption_fails_where_the_rule_is_declared(assume, says):
+    with pytest.raises(rl.RuleError, match=says) as caught:
+        rl.pattern("log(exp(x)) -> x", name="le", assume=assume)  # here
+    lines = Path(__file__).read_text().splitlines()
+    here = 1 + next(i for i, t in enumerate(lines) if t.endswith("assume)  # here"))
+    assert str(caught.value).startswith(f"rule 'le' ({__file__}:{here}): ")
+
+
+def test_a_bad_assumption_of_a_function_rule_names_the_function():
+    with pytest.raises(rl.RuleError, match=r"rule 'broken' \(.*test_rules.py:\d+\)"):
+
+        @rl.rule([pt.exp], assume="x => 0", graphs="exp(x)")
+        def broken(fgraph, node):
+            return None
+
+
+def test_bad_examples_fail_where_the_rule_is_declared():
+    with pytest.raises(rl.RuleError, match="names 'q'"):
+        rl.pattern("log(exp(x)) -> x", examples=[{"q": 1.0}])
+    with pytest.raises(rl.RuleError, match="is not a number"):
+        rl.pattern("log(exp(x)) -> x", examples=[{"x": "one"}])
+
+
+def test_examples_are_read_only_copies():
+    given = {"x": [1.0, 2.0]}
+    r = rl.pattern("log(exp(x)) -> x", examples=[given])
+    given["x"].append(3.0)
+    assert r.examples[0]["x"].tolist() == [1.0, 2.0]
+    with pytest.raises(TypeError):
+        r.examples[0]["x"] = 0.0
+    with pytest.raises(ValueError):
+        r.examples[0]["x"][0] = 0.0
+
+
+def _wrong_at(point):
+    @rl.rule([pt.sqr], graphs="sqr(x)", examples=[{"x": point}] if point else ())
+    def sqr_but_zero_at_a_point(fgraph, node):
+        (a,) = node.inputs
+        if a.type.dtype != "float64":  # switch's gradient is float64
+            return None
+        return [pt.switch(pt.eq(a, 1.2345), a * 0, a * a)]
+
+    return sqr_but_zero_at_a_point
+
+
+def test_the_checker_tries_a_rules_examples_first():
+    # 1.2345 is one float among 2**64: random inputs do not find it
+    assert rl.check_rule(
+        _wrong_at(None), max_examples=20, random_graphs=0, models=False
+    ).ok
+    report = rl.check_rule(
+        _wrong_at(1.2345), max_examples=20, random_graphs=0, models=False
+    )
+    assert report.verdict == "counterexample"
+    assert "1.2345" in str(report.counterexample)

@@ -17,14 +17,14 @@ own rewrites can neither hide nor cause a difference.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from pytensor.graph.basic import Constant, Variable
@@ -348,8 +348,32 @@ class _TypeChanged(Exception):
     rejects such a replacement when compiling), there is nothing to judge."""
 
 
+def _explicit(
+    inputs: Sequence[Variable], examples: Sequence[Mapping[str, Any]]
+) -> list[dict[Variable, np.ndarray]]:
+    """The rule's examples that name every input of a graph, as its values
+    (a scalar filling a tensor input's shape, 1 where a length is unknown)."""
+    found = []
+    for given_values in examples:
+        if not all(v.name in given_values for v in inputs):
+            continue
+        values = {}
+        for v in inputs:
+            shape = tuple(1 if s is None else s for s in v.type.shape)
+            value = np.asarray(given_values[v.name], dtype=v.type.dtype)
+            values[v] = value if value.ndim else np.full(shape, value)
+        if all(v.type.is_valid_value(a) for v, a in values.items()):
+            found.append(values)
+    return found
+
+
 def _check_graph(
-    g: _Graph, after: Sequence[Variable], max_examples: int, stats: _Stats, seed: int
+    g: _Graph,
+    after: Sequence[Variable],
+    max_examples: int,
+    stats: _Stats,
+    seed: int,
+    examples: Sequence[Mapping[str, Any]] = (),
 ) -> Counterexample | None:
     before = list(g.outputs)
     for b, a in zip(before, after, strict=True):
@@ -391,6 +415,9 @@ def _check_graph(
         if found is not None:
             raise _Mismatch(found)
 
+    test = given(strategy)(run)
+    for values in _explicit(g.inputs, examples):  # tried first, never shrunk
+        test = example(values)(test)
     test = settings(
         max_examples=max_examples,
         database=None,
@@ -398,7 +425,7 @@ def _check_graph(
         suppress_health_check=list(HealthCheck),
         phases=[Phase.explicit, Phase.generate, Phase.shrink],
         report_multiple_bugs=False,
-    )(hypothesis_seed(seed)(given(strategy)(run)))
+    )(hypothesis_seed(seed)(test))
     try:
         test()
     except _Mismatch as m:
@@ -520,7 +547,9 @@ def check_rule(
             if not result.firings:
                 continue
             try:
-                found = _check_graph(g, result.outputs, max_examples, stats, seed)
+                found = _check_graph(
+                    g, result.outputs, max_examples, stats, seed, r.examples
+                )
             except OriginalFails:
                 continue  # not the rule's doing, and nothing to compare
             except _TypeChanged as exc:

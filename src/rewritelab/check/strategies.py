@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from pytensor.graph.basic import Variable
 
-from rewritelab.rewrite.rules import RuleError
+from rewritelab.rewrite.rules import parse_assumption
 
 __all__ = [
     "expression_graphs",
@@ -124,9 +123,6 @@ EDGE_VALUES = (
     float("nan"),
 )
 
-_ASSUME = re.compile(
-    r"^\s*([A-Za-z_]\w*|\*)\s*(>=|<=|>|<|!=)\s*([-+]?(?:inf|[0-9.]+(?:[eE][-+]?[0-9]+)?))\s*$"
-)
 _CMP = {
     ">": np.greater,
     ">=": np.greater_equal,
@@ -146,14 +142,8 @@ def parse_assumptions(assume: Sequence[str]) -> dict[str, list[Callable[[Any], b
 
     preds: dict[str, list[Callable[[Any], bool]]] = {}
     for text in assume:
-        m = _ASSUME.match(text)
-        if not m:
-            raise RuleError(
-                f"cannot read assumption {text!r}: write NAME OP NUMBER (NAME may "
-                "be * for every input) with OP "
-                "one of > >= < <= !="
-            )
-        name, op, num = m.group(1), _CMP[m.group(2)], float(m.group(3))
+        name, cmp, num = parse_assumption(text)
+        op = _CMP[cmp]
         preds.setdefault(name, []).append(
             lambda v, op=op, num=num: bool(np.all(op(v, num)))
         )

@@ -8,8 +8,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import pytensor.tensor as pt
 from pytensor.graph.op import Op
 from pytensor.graph.rewriting.basic import (
@@ -48,7 +50,8 @@ class Rule:
         Domain assumptions on the pattern's variables, such as ``"x > 0"``;
         the checker only draws inputs that satisfy them.
     examples
-        Example inputs ``{variable name: value}`` for the checker.
+        Inputs ``{variable name: value}`` the checker tries first on every
+        graph whose inputs they all name (read-only copies).
     graphs
         Expressions in pattern syntax (``"sigmoid(x) * softplus(-x)"``) the
         checker builds and checks the rule on, besides its own; a rule that
@@ -87,14 +90,32 @@ class Rule:
             "source": self.source,
             "assume": list(self.assume),
             "graphs": list(self.graphs),
+            "examples": [{k: v.tolist() for k, v in e.items()} for e in self.examples],
             "text": self.text,
             "doc": self.doc,
         }
 
 
-def _caller_location(depth: int = 2) -> str:
-    frame = inspect.stack()[depth]
-    return f"{frame.filename}:{frame.lineno}"
+def _caller(depth: int = 2) -> tuple[str, str | None]:
+    """``file:line`` of the code calling the caller, and the variable that
+    line assigns to (``log_of_exp = pattern(...)``), if any."""
+    frame = inspect.stack(context=1)[depth]
+    line = (frame.code_context or [""])[0]
+    assigned = re.match(
+        r"\s*([A-Za-z_]\w*)\s*(?::[^=]*)?=\s*(?:[\w.]+\.)?pattern\(", line
+    )
+    return f"{frame.filename}:{frame.lineno}", assigned and assigned.group(1)
+
+
+def _show(p: Any) -> str:
+    """An in-pattern as an expression: ``(exp, (log, "x"))`` -> ``exp(log(x))``."""
+    if isinstance(p, tuple):
+        op = p[0]
+        name = getattr(getattr(op, "scalar_op", None), "name", None) or str(op)
+        return f"{name}({', '.join(_show(a) for a in p[1:])})"
+    if isinstance(p, dict):
+        return _show(p["pattern"])
+    return str(p)
 
 
 def _function_location(fn: Callable) -> str:
@@ -328,10 +349,6 @@ def _names(p: Any) -> list[str]:
     return []
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower() or "rule"
-
-
 def _tags(tags: str | Sequence[str]) -> frozenset[str]:
     return frozenset([tags] if isinstance(tags, str) else tags)
 
@@ -346,11 +363,73 @@ def parse_expression(text: str) -> Any:
     return _to_pattern(tree, text, functions=True)
 
 
-def _graph_texts(graphs: str | Sequence[str]) -> tuple[str, ...]:
-    texts = tuple([graphs] if isinstance(graphs, str) else graphs)
-    for t in texts:
-        parse_expression(t)  # a bad expression fails where the rule is written
-    return texts
+#: An assumption compares one variable (or ``*``, every input) with a number.
+_ASSUMPTION = re.compile(
+    r"^\s*([A-Za-z_]\w*|\*)\s*(>=|<=|>|<|!=)\s*"
+    r"([-+]?(?:inf|[0-9.]+(?:[eE][-+]?[0-9]+)?))\s*$"
+)
+
+
+def parse_assumption(text: str) -> tuple[str, str, float]:
+    """``"x > 0"`` -> ``("x", ">", 0.0)``; anything else is a RuleError."""
+    m = _ASSUMPTION.match(text) if isinstance(text, str) else None
+    if m is None:
+        raise RuleError(
+            f"cannot read assumption {text!r}: write NAME OP NUMBER (NAME may be * "
+            "for every input) with OP one of > >= < <= !="
+        )
+    return m.group(1), m.group(2), float(m.group(3))
+
+
+def _declared(
+    rule_name: str,
+    source: str,
+    assume: str | Sequence[str],
+    graphs: str | Sequence[str],
+    examples: Sequence[Mapping[str, Any]] = (),
+    variables: Sequence[str] = (),
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[Mapping[str, Any], ...]]:
+    """The assumptions, graphs and examples of a rule, read where it is
+    declared: a mistake is a RuleError naming the rule and its ``file:line``."""
+    assume = tuple([assume] if isinstance(assume, str) else assume)
+    graphs = tuple([graphs] if isinstance(graphs, str) else graphs)
+    try:
+        known = set(variables)
+        for t in graphs:
+            known |= set(_names(parse_expression(t)))
+        for t in assume:
+            var = parse_assumption(t)[0]
+            if known and var != "*" and var not in known:
+                raise RuleError(
+                    f"assumption {t!r} names {var!r}, which is not a variable of "
+                    f"the rule (it has {', '.join(sorted(known))})"
+                )
+        frozen = tuple(_example(e, known) for e in examples)
+    except RuleError as exc:
+        raise RuleError(f"rule {rule_name!r} ({source}): {exc}") from None
+    return assume, graphs, frozen
+
+
+def _example(example: Any, known: set[str]) -> Mapping[str, Any]:
+    """A read-only copy of one example: variable names to numbers or arrays."""
+    if not isinstance(example, Mapping) or not example:
+        raise RuleError(
+            f"an example is a dict of variable name to value, not {example!r}"
+        )
+    for name, value in example.items():
+        if known and name not in known:
+            raise RuleError(
+                f"example {dict(example)!r} names {name!r}, which is not a "
+                f"variable of the rule (it has {', '.join(sorted(known))})"
+            )
+        try:
+            np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise RuleError(f"example value {name}={value!r} is not a number") from None
+    frozen = {k: np.array(v) for k, v in example.items()}
+    for v in frozen.values():
+        v.flags.writeable = False
+    return MappingProxyType(frozen)
 
 
 def pattern(
@@ -385,9 +464,11 @@ def pattern(
 
     Examples
     --------
-    >>> log_of_exp = pattern("log(exp(x)) -> x")  # log(exp(x)) -> x
+    >>> log_of_exp = pattern("log(exp(x)) -> x")
     >>> log_of_exp.name, log_of_exp.text
-    ('log_exp_x_x', 'log(exp(x)) -> x')
+    ('log_of_exp', 'log(exp(x)) -> x')
+    >>> pattern("exp(log(x))  ->  x").name  # no variable: the pattern itself
+    'exp(log(x)) -> x'
     """
     if isinstance(spec, str):
         if out is not None:
@@ -403,7 +484,12 @@ def pattern(
         if unknown:
             raise RuleError(f"pattern: where= names unbound {sorted(unknown)}")
         in_pattern = _constrain(in_pattern, where)
-    rule_name = name or _slug(text or repr(spec))
+    source, variable = _caller()
+    readable = " ".join(text.split()) or f"{_show(in_pattern)} -> {_show(out)}"
+    rule_name = name or variable or readable
+    assume, graphs, examples = _declared(
+        rule_name, source, assume, graphs, examples, _names(in_pattern)
+    )
     try:
         rewriter = PatternNodeRewriter(
             in_pattern,
@@ -417,14 +503,14 @@ def pattern(
         name=rule_name,
         rewriter=rewriter,
         tags=_tags(tags),
-        source=_caller_location(),
-        assume=tuple([assume] if isinstance(assume, str) else assume),
-        examples=tuple(examples),
-        graphs=_graph_texts(graphs),
+        source=source,
+        assume=assume,
+        examples=examples,
+        graphs=graphs,
         text=text,
         doc=doc,
         in_pattern=in_pattern,
-        explicit_name=name is not None,
+        explicit_name=name is not None or variable is not None,
     )
 
 
@@ -470,14 +556,18 @@ def rule(
             rewriter = node_rewriter(tracks)(fn)
         except (TypeError, ValueError) as exc:
             raise RuleError(f"@rule on {fn.__name__}: {exc}") from None
+        rule_name, source = name or fn.__name__, _function_location(fn)
+        assumptions, texts, frozen = _declared(
+            rule_name, source, assume, graphs, examples
+        )
         return Rule(
-            name=name or fn.__name__,
+            name=rule_name,
             rewriter=rewriter,
             tags=_tags(tags),
-            source=_function_location(fn),
-            assume=tuple([assume] if isinstance(assume, str) else assume),
-            examples=tuple(examples),
-            graphs=_graph_texts(graphs),
+            source=source,
+            assume=assumptions,
+            examples=frozen,
+            graphs=texts,
             doc=inspect.getdoc(fn) or "",
         )
 
