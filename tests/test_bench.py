@@ -83,6 +83,9 @@ def test_timing_at_a_prior_draw(small_models):
         at="prior",
     )
     assert report.settings["timed_at"] == "prior"
+    with pytest.raises(TypeError):  # a frozen report's settings are read-only
+        report.settings["timed_at"] = "initial"
+    assert json.loads(json.dumps(report.to_dict()))["settings"]["timed_at"] == "prior"
     (row,) = report.rows
     assert row.agree and not row.error and row.call_after_s > 0
 

@@ -15,8 +15,9 @@ graph into one function, so there is no per-Op profile there).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -231,7 +232,14 @@ class BenchReport:
 
     rows: tuple[BenchRow, ...]
     rules: tuple[str, ...]
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        # a frozen report holds read-only data: lists become tuples
+        frozen = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in self.settings.items()
+        }
+        object.__setattr__(self, "settings", MappingProxyType(frozen))
 
     @property
     def problem(self) -> str:
@@ -265,7 +273,10 @@ class BenchReport:
         """A JSON-ready dict."""
         return {
             "rules": list(self.rules),
-            "settings": dict(self.settings),
+            "settings": {
+                k: list(v) if isinstance(v, tuple) else v
+                for k, v in self.settings.items()
+            },
             "rows": [asdict(r) for r in self.rows],
         }
 
