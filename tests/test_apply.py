@@ -80,6 +80,7 @@ def test_model_is_not_mutated(simple_model):
     assert set(to_networkx(before).edges) == set(frozen.edges)
 
 
+@pytest.mark.slow
 @given(expression_graphs(max_nodes=10))
 def test_apply_never_mutates_the_input_graph(graph):
     inputs, out = graph

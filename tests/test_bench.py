@@ -19,6 +19,7 @@ def small_models():
     return [load_target("eight_schools"), load_target("regression")]
 
 
+@pytest.mark.slow
 def test_empty_rule_set_is_a_no_op_within_its_interval(small_models):
     """A/A: the same pipeline twice: the same graph, agreeing values, and a
     well-formed interval (where it lies is timing, which tests never assert)."""

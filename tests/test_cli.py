@@ -65,6 +65,7 @@ def test_rules_lists_the_library(capsys):
     assert "log_of_cosh" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_apply_on_a_bundled_model(tmp_path, capsys):
     png = tmp_path / "d.png"
     args = ["apply", "eight_schools", "--graph", "logp+grad", "--render-diff", str(png)]
@@ -90,6 +91,7 @@ def test_apply_with_a_rules_file_and_a_bad_one(tmp_path, capsys):
     assert "no rules at" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_check_exit_codes_and_json(capsys):
     assert main(["check", "tests/corpus/correct.py", "--max-examples", "30"]) == 0
     assert "passed" in capsys.readouterr().out
@@ -102,6 +104,7 @@ def test_check_exit_codes_and_json(capsys):
     assert set(verdicts.values()) == {"counterexample"}
 
 
+@pytest.mark.slow
 def test_check_with_a_model(capsys):
     args = ["check", "--max-examples", "10", "--model", "eight_schools"]
     assert main(args) == 0
@@ -127,6 +130,7 @@ def test_bench_on_a_bundled_model(tmp_path, capsys):
     assert "unknown backend 'tpu'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_demo_writes_html_and_markdown(tmp_path):
     from rewritelab.report.demo import run_demo
 

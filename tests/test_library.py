@@ -102,6 +102,7 @@ def test_every_shipped_rule_has_a_case():
     assert set(CASES) | others == set(LIB.names)
 
 
+@pytest.mark.slow
 def test_library_passes_its_own_checker():
     from rewritelab.check.rules import check_rules
 

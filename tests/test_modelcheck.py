@@ -52,6 +52,7 @@ def test_unknown_stage_is_refused(simple_model):
         rl.check_model(simple_model, rl.library(), stage="late")
 
 
+@pytest.mark.slow
 def test_graph_with_a_wide_elemwise_is_checked_on_the_c_vm():
     """A joint logp of 40 scalar terms is one add of 40 operands, which the
     Python linker cannot run (NumPy ufuncs take 32)."""
@@ -79,6 +80,7 @@ def test_prior_points_live_in_the_value_space(simple_model):
     assert sigma.shape == (4,)
 
 
+@pytest.mark.slow
 def test_scipy_oracle_matches_every_supported_distribution():
     with pm.Model() as m:
         a = pm.Normal("a", 1, 2)

@@ -78,6 +78,7 @@ def test_bad_rule_in_a_mode_names_the_rule(caplog):
         pytensor.function([x], pt.exp(x), mode=m)
 
 
+@pytest.mark.slow
 def test_rule_fires_inside_pm_sample(simple_model):
     fired = []
     range_check = rl.library()["known_range_check"]
