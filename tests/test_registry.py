@@ -201,3 +201,15 @@ def test_library_is_found_after_a_plain_pip_install(tmp_path):
     ).stdout.split()
     assert out[0].startswith(str(target)) and out[1].startswith(str(target))
     assert int(out[2]) == len(rl.library())
+
+
+def test_a_bad_rule_in_a_file_is_named_once_with_its_line(tmp_path):
+    f = tmp_path / "mine.py"
+    f.write_text(
+        'from rewritelab import pattern\n\nbad = pattern("exp(x) -> x", assume="x >> 0")\n'
+    )
+    with pytest.raises(rl.RuleError) as caught:
+        rl.load(f)
+    message = str(caught.value)
+    assert message.startswith(f"rule 'bad' ({f}:3): cannot read assumption")
+    assert message.count(str(f)) == 1

@@ -150,8 +150,8 @@ def rule_set(rules: Any) -> RuleSet:
 def _import(path: Path) -> Any:
     try:
         return exec_file(path, "_rewritelab_rules")
-    except RuleError as exc:
-        raise RuleError(f"{path}: {exc}") from None
+    except RuleError as exc:  # named where it was declared, or named here
+        raise (exc if str(path) in str(exc) else RuleError(f"{path}: {exc}")) from None
     except Exception as exc:
         raise RuleError(
             f"importing rules from {path} failed: {type(exc).__name__}: {exc}"
