@@ -79,8 +79,9 @@ class Product:
     ) -> tuple[tuple[Factor, ...], Product]:
         """The factors ``take`` picks, and the product of the others (which
         keeps the shapes of those taken)."""
-        taken = tuple(f for f in self.factors if take(f))
-        rest = tuple(f for f in self.factors if not take(f))
+        picked = [take(f) for f in self.factors]
+        taken = tuple(f for f, p in zip(self.factors, picked, strict=True) if p)
+        rest = tuple(f for f, p in zip(self.factors, picked, strict=True) if not p)
         return taken, replace(
             self, factors=rest, shapes=self.shapes + tuple(f.value for f in taken)
         )

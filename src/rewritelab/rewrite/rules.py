@@ -381,16 +381,20 @@ def parse_assumption(text: str) -> tuple[str, str, float]:
     return m.group(1), m.group(2), float(m.group(3))
 
 
-def _declared(
+def _declare(
     rule_name: str,
+    rewriter: NodeRewriter,
     source: str,
+    *,
+    tags: str | Sequence[str],
     assume: str | Sequence[str],
     graphs: str | Sequence[str],
-    examples: Sequence[Mapping[str, Any]] = (),
+    examples: Sequence[Mapping[str, Any]],
     variables: Sequence[str] = (),
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[Mapping[str, Any], ...]]:
-    """The assumptions, graphs and examples of a rule, read where it is
-    declared: a mistake is a RuleError naming the rule and its ``file:line``."""
+    **fields: Any,
+) -> Rule:
+    """The Rule of a declaration, its assumptions, graphs and examples read
+    here: a mistake is a RuleError naming the rule and its ``file:line``."""
     assume = tuple([assume] if isinstance(assume, str) else assume)
     graphs = tuple([graphs] if isinstance(graphs, str) else graphs)
     try:
@@ -407,7 +411,16 @@ def _declared(
         frozen = tuple(_example(e, known) for e in examples)
     except RuleError as exc:
         raise RuleError(f"rule {rule_name!r} ({source}): {exc}") from None
-    return assume, graphs, frozen
+    return Rule(
+        name=rule_name,
+        rewriter=rewriter,
+        tags=_tags(tags),
+        source=source,
+        assume=assume,
+        examples=frozen,
+        graphs=graphs,
+        **fields,
+    )
 
 
 def _example(example: Any, known: set[str]) -> Mapping[str, Any]:
@@ -487,9 +500,6 @@ def pattern(
     source, variable = _caller()
     readable = " ".join(text.split()) or f"{_show(in_pattern)} -> {_show(out)}"
     rule_name = name or variable or readable
-    assume, graphs, examples = _declared(
-        rule_name, source, assume, graphs, examples, _names(in_pattern)
-    )
     try:
         rewriter = PatternNodeRewriter(
             in_pattern,
@@ -499,14 +509,15 @@ def pattern(
         )
     except (TypeError, ValueError) as exc:
         raise RuleError(f"pattern {text or spec!r}: {exc}") from None
-    return Rule(
-        name=rule_name,
-        rewriter=rewriter,
-        tags=_tags(tags),
-        source=source,
+    return _declare(
+        rule_name,
+        rewriter,
+        source,
+        tags=tags,
         assume=assume,
-        examples=examples,
         graphs=graphs,
+        examples=examples,
+        variables=_names(in_pattern),
         text=text,
         doc=doc,
         in_pattern=in_pattern,
@@ -556,18 +567,14 @@ def rule(
             rewriter = node_rewriter(tracks)(fn)
         except (TypeError, ValueError) as exc:
             raise RuleError(f"@rule on {fn.__name__}: {exc}") from None
-        rule_name, source = name or fn.__name__, _function_location(fn)
-        assumptions, texts, frozen = _declared(
-            rule_name, source, assume, graphs, examples
-        )
-        return Rule(
-            name=rule_name,
-            rewriter=rewriter,
-            tags=_tags(tags),
-            source=source,
-            assume=assumptions,
-            examples=frozen,
-            graphs=texts,
+        return _declare(
+            name or fn.__name__,
+            rewriter,
+            _function_location(fn),
+            tags=tags,
+            assume=assume,
+            graphs=graphs,
+            examples=examples,
             doc=inspect.getdoc(fn) or "",
         )
 
