@@ -1,14 +1,5 @@
-"""Eight schools, non-centered parametrisation."""
+"""Eight schools, non-centered: the model bundled as ``eight_schools``, in the zoo."""
 
-import numpy as np
-import pymc as pm
+from rewritelab.core.targets import load_target
 
-y = np.array([28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0])
-sigma = np.array([15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0])
-
-with pm.Model() as model:
-    mu = pm.Normal("mu", 0, 5)
-    tau = pm.HalfCauchy("tau", 5)
-    theta_raw = pm.Normal("theta_raw", 0, 1, shape=8)
-    theta = pm.Deterministic("theta", mu + tau * theta_raw)
-    pm.Normal("obs", theta, sigma, observed=y)
+model = load_target("eight_schools").model
