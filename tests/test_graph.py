@@ -2,10 +2,11 @@ import networkx as nx
 import pytensor.tensor as pt
 from hypothesis import given
 from pytensor.graph.fg import FunctionGraph
-from pytensor.graph.traversal import io_toposort
+from pytensor.graph.traversal import io_toposort, toposort
 
 from rewritelab import to_networkx
 from rewritelab.check.strategies import expression_graphs
+from rewritelab.see.graph import op_label
 
 
 def _public_api_copy(g):
@@ -119,6 +120,9 @@ def test_one_node_per_apply_and_variable_stable_and_non_mutating(graph):
     assert _equal(g1, g2)
     assert [(n.op, tuple(n.inputs)) for n in io_toposort(inputs, [out])] == before
     assert _equal(g1, _public_api_copy(g1))
+    # Apply ids follow PyTensor's own topological order.
+    order = [g1.nodes[f"a{i}"]["op"] for i in range(n_apply)]
+    assert order == [op_label(n.op) for n in toposort([out], blockers=inputs)]
 
 
 def test_conversion_restores_gc_state(vec):

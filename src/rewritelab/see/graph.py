@@ -7,10 +7,10 @@ from typing import Any
 
 import networkx as nx
 from pytensor.graph.basic import Constant, Variable
-from pytensor.graph.traversal import toposort
 from pytensor.tensor.basic import get_underlying_scalar_constant_value
 from pytensor.tensor.exceptions import NotScalarConstantError
 from pytensor.tensor.random.op import RandomVariable
+from pytensor.tensor.type import TensorType
 
 from rewritelab.core.targets import resolve
 
@@ -51,27 +51,44 @@ def inner_fgraph(op: Any) -> Any:
     return None
 
 
+def _type_key(type_: Any, parent: str | None) -> tuple[Any, ...]:
+    """A cache key equal for Types that print and compare alike.
+
+    Nearly every Variable has a TensorType object of its own, and
+    ``TensorType.__hash__`` / ``__eq__`` are Python functions; a tuple of its
+    fields hashes and compares in C.
+    """
+    if type(type_) is TensorType:
+        return (type_.dtype, type_.shape, type_.name, parent)
+    return (type_, parent)
+
+
 class _Converter:
     """One conversion into ``graph``; caches text per Op and per Type.
 
     Nodes and edges are written into the MultiDiGraph's adjacency dicts
     exactly as ``add_node`` / ``add_edge`` would (edge keys 0, 1, ...), minus
     the AtlasView objects ``add_edges_from`` builds per edge, which were most
-    of the cost on 100,000-node graphs. A test checks the result equals the
-    graph made with the public API.
+    of the cost on 100,000-node graphs. The walk is PyTensor's ``toposort``
+    (same order, same blockers) with the id table standing in for its
+    ``computed`` set, so the graph is traversed once. A test checks the
+    result equals the graph made with the public API.
     """
 
     def __init__(self, graph: nx.MultiDiGraph, expand_inner: bool):
         self.graph = graph
         self.expand_inner = expand_inner
         self.op_cache: dict[int, tuple[str, str, bool]] = {}
-        self.type_cache: dict[Any, dict[str, Any]] = {}
+        # _type_key -> attribute template.
+        self.type_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
 
-    def type_attrs(self, type_: Any) -> dict[str, Any]:
-        hit = self.type_cache.get(type_)
+    def template(self, type_: Any, parent: str | None) -> dict[str, Any]:
+        """The attributes every variable of ``type_`` starts from (copied)."""
+        key = _type_key(type_, parent)
+        hit = self.type_cache.get(key)
         if hit is None:
             shape = getattr(type_, "shape", None)
-            hit = self.type_cache[type_] = {
+            hit = self.type_cache[key] = {
                 "kind": "variable",
                 "type": str(type_),
                 "dtype": getattr(type_, "dtype", None),
@@ -80,7 +97,10 @@ class _Converter:
                 "is_input": False,
                 "is_output": False,
                 "is_constant": False,
+                "name": None,
             }
+            if parent is not None:
+                hit["parent"] = parent
         return hit
 
     def op_attrs(self, op: Any) -> tuple[str, str, bool]:
@@ -101,29 +121,18 @@ class _Converter:
         prefix: str = "",
         parent: str | None = None,
     ) -> None:
-        # Attributes beyond the type's: inputs, outputs, roles, parent.
-        extra: dict[Variable, dict[str, Any]] = {}
-        for v in inputs or ():
-            extra.setdefault(v, {})["is_input"] = True
-        for i, v in enumerate(outputs):
-            d = extra.setdefault(v, {})
-            d["is_output"] = True
-            d.setdefault("output_index", i)
-        for v, (role, of) in (roles or {}).items():
-            extra.setdefault(v, {}).update(role=role, role_of=of)
-        if parent is not None:
-            for d in extra.values():
-                d["parent"] = parent
-        inherited = {"parent": parent} if parent is not None else None
+        node_attrs, succ, pred = self.graph._node, self.graph._succ, self.graph._pred
+        op_attrs, type_cache = self.op_attrs, self.type_cache
+        var_ids: dict[Variable, str] = {}
+        # Roles of random variables' draws and rngs, found on the way.
+        random_roles: dict[Variable, dict[str, str]] = {}
         implicit_inputs = inputs is None
 
-        node_attrs, succ, pred = self.graph._node, self.graph._succ, self.graph._pred
-        type_attrs, op_attrs = self.type_attrs, self.op_attrs
-        var_ids: dict[Variable, str] = {}
-
-        def add_var(v: Variable) -> str:
+        def add_root(v: Variable) -> str:
+            """A variable no Apply of this graph computes: input or constant."""
             vid = var_ids[v] = f"{prefix}v{len(var_ids)}"
-            attrs = {**type_attrs(v.type), "name": v.name}
+            attrs = self.template(v.type, parent).copy()
+            attrs["name"] = v.name
             if isinstance(v, Constant):
                 attrs["is_constant"] = True
                 data = v.data
@@ -131,9 +140,6 @@ class _Converter:
                     attrs["value"] = data.tolist() if hasattr(data, "tolist") else data
             elif implicit_inputs and v.owner is None:
                 attrs["is_input"] = True
-            more = extra.get(v, inherited)
-            if more:
-                attrs.update(more)
             node_attrs[vid] = attrs
             succ[vid] = {}
             pred[vid] = {}
@@ -141,17 +147,32 @@ class _Converter:
 
         for v in inputs or ():
             if v not in var_ids:
-                add_var(v)
-        for a_index, node in enumerate(toposort(outputs, blockers=inputs)):
-            aid = f"{prefix}a{a_index}"
+                add_root(v)
+        n_apply = 0
+        todo = list(outputs)
+        while todo:
+            cur = todo.pop()
+            if cur in var_ids or (node := cur.owner) is None:
+                continue
+            node_inputs = node.inputs
+            pending = [
+                i for i in node_inputs if i not in var_ids and i.owner is not None
+            ]
+            if pending:
+                todo.append(cur)
+                todo.extend(pending)
+                continue
+            aid = f"{prefix}a{n_apply}"
+            n_apply += 1
             op = node.op
             label, op_type, is_random = op_attrs(op)
+            node_outputs = node.outputs
             attrs = {
                 "kind": "apply",
                 "op": label,
                 "op_type": op_type,
-                "n_inputs": len(node.inputs),
-                "n_outputs": len(node.outputs),
+                "n_inputs": len(node_inputs),
+                "n_outputs": len(node_outputs),
             }
             if parent is not None:
                 attrs["parent"] = parent
@@ -159,20 +180,28 @@ class _Converter:
             succ[aid] = out_adj = {}
             pred[aid] = in_adj = {}
             if is_random:
-                rng, draw = node.inputs[0], node.outputs[1]
-                extra.setdefault(draw, {}).update(
-                    role="random_variable", role_of=op.name
-                )
-                extra.setdefault(rng, {}).update(role="rng", role_of=op.name)
-            for i, v in enumerate(node.inputs):
-                vid = var_ids.get(v) or add_var(v)
+                rng, draw = node_inputs[0], node_outputs[1]
+                if rng not in var_ids:
+                    random_roles[rng] = {"role": "rng", "role_of": op.name}
+                random_roles[draw] = {"role": "random_variable", "role_of": op.name}
+            for i, v in enumerate(node_inputs):
+                vid = var_ids.get(v) or add_root(v)
                 keys = in_adj.get(vid)
                 if keys is None:
-                    keys = in_adj[vid] = succ[vid][aid] = {}
-                keys[len(keys)] = {"index": i}
-            for i, v in enumerate(node.outputs):
-                vid = add_var(v)
-                out_adj[vid] = pred[vid][aid] = {0: {"index": i}}
+                    in_adj[vid] = succ[vid][aid] = {0: {"index": i}}
+                else:
+                    keys[len(keys)] = {"index": i}
+            for i, v in enumerate(node_outputs):
+                vid = var_ids[v] = f"{prefix}v{len(var_ids)}"
+                base = type_cache.get(_type_key(v.type, parent))
+                if base is None:
+                    base = self.template(v.type, parent)
+                node_attrs[vid] = var = base.copy()
+                if v.name is not None:
+                    var["name"] = v.name
+                succ[vid] = {}
+                out_adj[vid] = keys = {0: {"index": i}}
+                pred[vid] = {aid: keys}
             if self.expand_inner:
                 inner = inner_fgraph(op)
                 if inner is not None:
@@ -186,7 +215,24 @@ class _Converter:
                     )
         for v in outputs:
             if v not in var_ids:
-                add_var(v)
+                add_root(v)
+
+        # Attributes beyond the template's, set once every node exists.
+        extra: dict[Variable, dict[str, Any]] = {}
+        for v in inputs or ():
+            extra.setdefault(v, {})["is_input"] = True
+        for i, v in enumerate(outputs):
+            more = extra.setdefault(v, {})
+            more["is_output"] = True
+            more.setdefault("output_index", i)
+        for v, (role, of) in (roles or {}).items():
+            extra.setdefault(v, {}).update(role=role, role_of=of)
+        for v, more in random_roles.items():
+            extra.setdefault(v, {}).update(more)
+        for v, more in extra.items():
+            vid = var_ids.get(v)
+            if vid is not None:
+                node_attrs[vid].update(more)
 
 
 def to_networkx(target: Any, *, expand_inner: bool = False) -> nx.MultiDiGraph:
