@@ -49,17 +49,33 @@ def test_wrong_rules_are_not_timed(small_models):
 def test_a_broken_target_is_reported_and_the_rest_runs(small_models):
     x = pt.dvector("x")
     report = bench(
-        [x, small_models[0]],
+        [pt.log(-pt.exp(x)), small_models[0]],
         [],
         backends=("c",),
         functions=("logp",),
         repeats=5,
-        names=["not a model", "eight_schools"],
+        names=["never finite", "eight_schools"],
         profile=False,
     )
     broken, fine = report.rows
-    assert broken.error and "pm.Model" in broken.error
+    assert broken.function == "graph" and "no usable point" in broken.error
     assert fine.agree and not fine.error and fine.call_before_s > 0
+
+
+def test_bench_takes_graphs_that_are_not_models():
+    """A Variable with an unnamed input and a FunctionGraph are timed as
+    themselves at finite random points; the caller's graph is untouched."""
+    x, unnamed = pt.dvector("x"), pt.dvector()
+    y = pt.log(pt.exp(x)) + pt.sqrt(unnamed)  # sqrt: needs the positive family
+    fg = pytensor.graph.fg.FunctionGraph([x], [pt.exp(pt.log(x))], clone=False)
+    fg_output = fg.outputs[0]
+    report = bench([y, fg], rl.library(), backends=("c",), repeats=5, profile=False)
+    assert [r.target for r in report.rows] == ["target0", "target1"]
+    for row in report.rows:
+        assert row.function == "graph" and row.agree and not row.error, row
+        assert row.call_before_s > 0 and "random draw 0 (positive)" in row.points
+    assert unnamed.name is None and x.name == "x"
+    assert fg.outputs == [fg_output] and fg_output.owner.inputs[0].owner.inputs == [x]
 
 
 def test_unknown_backend_is_a_clear_error(small_models):

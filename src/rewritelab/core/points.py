@@ -19,10 +19,29 @@ import pytensor
 
 from rewritelab.core.compile import REFERENCE_MODE, python_linker_runs
 
-__all__ = ["Point", "Points", "model_points", "MAX_DRAWS_PER_POINT"]
+__all__ = [
+    "Point",
+    "Points",
+    "model_points",
+    "graph_points",
+    "MAX_DRAWS_PER_POINT",
+    "GRAPH_POINT_LENGTH",
+]
 
 #: A prior draw is tried at most this many times per point wanted.
 MAX_DRAWS_PER_POINT = 20
+
+#: The length of every dimension of a graph input its type leaves unknown.
+GRAPH_POINT_LENGTH = 64
+
+# Families of values for a graph's float inputs, tried in this order until
+# the outputs are finite: any real, positive (log, sqrt), inside (0, 1)
+# (logit, log1p(-x)).
+_FLOAT_FAMILIES = (
+    ("normal", lambda rng, shape: rng.standard_normal(shape)),
+    ("positive", lambda rng, shape: np.exp(0.5 * rng.standard_normal(shape))),
+    ("unit interval", lambda rng, shape: rng.uniform(0.05, 0.95, shape)),
+)
 
 
 @dataclass(frozen=True)
@@ -41,14 +60,16 @@ class Point:
 class Points:
     """The usable points of a model and what was left out.
 
-    ``rejected`` counts prior draws whose logp or gradient was not finite
-    in value space; ``notes`` says what else was skipped and why.
+    ``rejected`` counts draws that were not usable, for the reason
+    ``rejected_because`` (for a model: logp or gradient not finite in value
+    space); ``notes`` says what else was skipped and why.
     """
 
     points: tuple[Point, ...]
     drawn: int = 0
     rejected: int = 0
     notes: tuple[str, ...] = ()
+    rejected_because: str = "logp or gradient not finite in value space"
 
     def __iter__(self) -> Iterator[Point]:
         return iter(self.points)
@@ -62,14 +83,18 @@ class Points:
 
     def __str__(self) -> str:
         initial = sum(p.label == "initial point" for p in self.points)
-        prior = len(self.points) - initial
+        prior = sum(p.label.startswith("prior draw") for p in self.points)
+        drawn = len(self.points) - initial - prior
         parts = ["the initial point"] if initial else []
-        parts.append(f"{prior} prior draw{'s' * (prior != 1)}")
+        if prior or not drawn:
+            parts.append(f"{prior} prior draw{'s' * (prior != 1)}")
+        if drawn:
+            parts.append(f"{drawn} random draw{'s' * (drawn != 1)}")
         text = " and ".join(parts)
         if self.rejected:
             text += (
                 f" ({self.rejected} of {self.drawn} draws rejected: "
-                "logp or gradient not finite in value space)"
+                f"{self.rejected_because})"
             )
         return "; ".join([text, *self.notes])
 
@@ -188,3 +213,84 @@ def model_points(
                 f"after {drawn} tries"
             )
     return Points(tuple(found), drawn, rejected, tuple(notes))
+
+
+def _draw_input(
+    v: Any, family: Any, rng: np.random.Generator, length: int
+) -> np.ndarray:
+    shape = tuple(length if s is None else s for s in v.type.shape)
+    dtype = np.dtype(v.type.dtype)
+    if dtype.kind == "f":
+        return family(rng, shape).astype(dtype)
+    if dtype.kind == "b":
+        return rng.random(shape) < 0.5
+    return rng.integers(0, 4, shape).astype(dtype)
+
+
+def graph_points(
+    inputs: Any,
+    outputs: Any,
+    *,
+    draws: int = 2,
+    seed: int = 0,
+    length: int = GRAPH_POINT_LENGTH,
+) -> Points:
+    """``draws`` points for a graph that is not a model: random values of
+    each input's dtype and static shape (unknown dimensions ``length`` long,
+    one common length so inputs broadcast), where every output is finite.
+
+    Float inputs are drawn from a normal, then a positive, then a (0, 1)
+    family, and the first family whose draws give finite outputs is used;
+    integers are drawn in 0..3, bools at random. Inputs are looked up by
+    name, so they must be named and distinct (clone and name them first).
+
+    Examples
+    --------
+    >>> import pytensor.tensor as pt
+    >>> x = pt.dvector("x")
+    >>> pts = graph_points([x], [pt.log(x)], length=3)
+    >>> pts.labels, bool((pts.points[0].values["x"] > 0).all())
+    (('random draw 0 (positive)', 'random draw 1 (positive)'), True)
+    """
+    inputs, outputs = list(inputs), list(outputs)
+    names = [v.name for v in inputs]
+    if any(not n for n in names) or len(set(names)) != len(names):
+        raise ValueError(f"graph inputs must be named and distinct, not {names}")
+    mode = "FAST_COMPILE" if python_linker_runs(outputs) else "CVM"
+    fn = pytensor.function(inputs, outputs, mode=mode, on_unused_input="ignore")
+
+    def finite(args: list[np.ndarray]) -> bool:
+        try:
+            with np.errstate(all="ignore"):
+                res = fn(*args)
+        except Exception:  # an input the graph refuses: not usable
+            return False
+        return all(
+            np.all(np.isfinite(r)) for r in res if np.asarray(r).dtype.kind in "fc"
+        )
+
+    because = "an output not finite"
+    drawn = rejected = 0
+    for family_name, family in _FLOAT_FAMILIES:
+        rng = np.random.default_rng(seed)
+        found = []
+        for i in range(draws):
+            args = [_draw_input(v, family, rng, length) for v in inputs]
+            drawn += 1
+            if not finite(args):
+                rejected += 1
+                break
+            label = f"random draw {i} ({family_name})"
+            found.append(Point(label, dict(zip(names, args, strict=True))))
+        else:
+            return Points(tuple(found), drawn, rejected, (), because)
+    return Points(
+        (),
+        drawn,
+        rejected,
+        (
+            "no finite point: the outputs were not finite for normal, positive "
+            "or (0, 1) inputs",
+        ),
+        because,
+    )

@@ -1,7 +1,7 @@
 """Does a rule set make a model faster? A before/after timing harness.
 
 For each model and backend, :func:`bench` compiles the logp and the
-logp + gradient function twice, with PyTensor's default pipeline and with
+logp + gradient function (for any other graph target: the graph itself) twice, with PyTensor's default pipeline and with
 the rules added (:func:`rewritelab.mode`), checks that the two agree at the
 initial point and prior draws (and refuses to time them if not), then times
 them A/B interleaved: warm-up, repeated samples of many calls each, median
@@ -28,13 +28,15 @@ from rewritelab.check.kernel import Comparison
 from rewritelab.core.compile import as_mode
 from rewritelab.core.errors import RewritelabError
 from rewritelab.core.models import model_graph
-from rewritelab.core.points import model_points
+from rewritelab.core.points import Point, graph_points, model_points
+from rewritelab.core.targets import resolve
 from rewritelab.rewrite.modes import mode as rules_mode
 from rewritelab.rewrite.registry import rule_set
 
 __all__ = [
     "BACKENDS",
     "CELL_HEADERS",
+    "KEY_HEADERS",
     "ABTiming",
     "BenchRow",
     "BenchReport",
@@ -53,12 +55,16 @@ COMPILE_NOISE = 0.02
 
 #: What is compiled and timed for each model.
 FUNCTIONS = ("logp", "logp+grad")
+#: The function name of a bench row for a target that is not a model.
+GRAPH_FUNCTION = "graph"
 
 #: Where :func:`bench` can time the functions.
 TIMED_AT = ("initial", "prior")
 
 #: Column names of :meth:`BenchRow.cells`, for tables.
 CELL_HEADERS = ("applies", "µs before", "µs after", "speed-up [95% CI]")
+#: Headers of the columns that say which row it is.
+KEY_HEADERS = ("target", "backend", "function")
 
 
 @dataclass(frozen=True)
@@ -323,17 +329,21 @@ def bench(
     confidence: float = 0.95,
     at: str = "initial",
 ) -> BenchReport:
-    """Benchmark ``rules`` on PyMC models (see module doc).
+    """Benchmark ``rules`` on any targets (see module doc).
 
-    ``targets`` are ``pm.Model`` objects or Targets holding one; ``names``
-    labels them. A model that fails to compile or a backend that cannot be
+    ``targets`` are anything :func:`rewritelab.resolve` accepts: a model is
+    timed as its ``functions`` at value-space points; any other graph
+    (Variable, list, FunctionGraph, compiled Function) as itself, function
+    ``"graph"``, at random points where its outputs are finite
+    (:func:`rewritelab.core.points.graph_points`). ``names`` labels them. A model that fails to compile or a backend that cannot be
     used is reported in its row's ``error`` and the rest still runs.
     ``progress`` is called with a label before each model/backend pair.
     ``skip`` maps a name to ``{backend: reason}`` pairs not to run (reported
     as skipped, with the reason). ``at`` is the point timed: ``"initial"``
     (the model's initial point, often all zeros) or ``"prior"`` (a prior
     draw in value space, nearer what a sampler sees: data-dependent branches
-    such as softplus's predict perfectly at zero).
+    such as softplus's predict perfectly at zero); a graph that is not a
+    model is always timed at its first random point.
     """
 
     rs = rule_set(rules)
@@ -353,24 +363,17 @@ def bench(
     labels = (
         list(names)
         if names is not None
-        else [getattr(t, "name", "") or f"model{i}" for i, t in enumerate(targets)]
+        else [getattr(t, "name", "") or f"target{i}" for i, t in enumerate(targets)]
     )
     for label, target in zip(labels, targets, strict=True):
-        model = getattr(target, "model", None) or target
         try:
-            graphs = {f: model_graph(model, f) for f in functions}
-            pts = model_points(model, draws=2)
-            points_raw = list(pts)
-            if at == "prior":  # the first point is the one timed
-                points_raw = points_raw[1:] + points_raw[:1]
-            if not points_raw:
-                raise RewritelabError(f"no usable point: {pts}")
-            used = f"timed at {points_raw[0].label}; checked at {pts}"
+            graphs, points_raw, used = _plan(target, functions, at)
         except Exception as exc:
+            kinds = functions if _model_of(target) is not None else (GRAPH_FUNCTION,)
             rows += [
                 BenchRow(label, b, f, error=_short(exc))
                 for b in backends
-                for f in functions
+                for f in kinds
             ]
             continue
         for backend in backends:
@@ -380,18 +383,16 @@ def bench(
             if reason:
                 rows += [
                     BenchRow(label, backend, f, error=f"skipped: {reason}")
-                    for f in functions
+                    for f in graphs
                 ]
                 continue
             try:
                 base = as_mode(BACKENDS[backend])
                 after_mode = rules_mode(rs, base=base)
             except Exception as exc:
-                rows += [
-                    BenchRow(label, backend, f, error=_short(exc)) for f in functions
-                ]
+                rows += [BenchRow(label, backend, f, error=_short(exc)) for f in graphs]
                 continue
-            for fname in functions:
+            for fname in graphs:
                 rows.append(
                     _bench_one(
                         label,
@@ -416,6 +417,48 @@ def bench(
         "pytensor": pytensor.__version__,
     }
     return BenchReport(tuple(rows), rs.names, settings)
+
+
+def _model_of(target: Any) -> Any:
+    """The pm.Model behind ``target``, or None for a bare graph."""
+    import pymc as pm
+
+    if isinstance(target, pm.Model):
+        return target
+    return getattr(target, "model", None)
+
+
+def _plan(
+    target: Any, functions: Sequence[str], at: str
+) -> tuple[dict[str, Any], list[Point], str]:
+    """The graphs to time (by function name), the points (the first is the
+    one timed) and a sentence saying which were used.
+
+    A model gives its ``functions`` at value-space points (initial point and
+    prior draws); any other target gives itself, as ``"graph"``, at random
+    finite points (:func:`rewritelab.core.points.graph_points`), its inputs
+    named on a private clone so that the points can name them.
+    """
+    model = _model_of(target)
+    if model is not None:
+        graphs = {f: model_graph(model, f) for f in functions}
+        pts = model_points(model, draws=2)
+        timed = list(pts)
+        if at == "prior":  # the first point is the one timed
+            timed = timed[1:] + timed[:1]
+    else:
+        graph, _ = resolve(target).clone()
+        seen: set[str] = set()
+        for i, v in enumerate(graph.inputs):
+            if not v.name or v.name in seen:
+                v.name = f"{v.name or 'input'}_{i}"
+            seen.add(v.name)
+        graphs = {GRAPH_FUNCTION: graph}
+        pts = graph_points(graph.inputs, graph.outputs, draws=2)
+        timed = list(pts)
+    if not timed:
+        raise RewritelabError(f"no usable point: {pts}")
+    return graphs, timed, f"timed at {timed[0].label}; checked at {pts}"
 
 
 def _short(exc: BaseException) -> str:

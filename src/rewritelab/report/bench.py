@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from rewritelab.measure.bench import BenchReport
+from rewritelab.measure.bench import KEY_HEADERS, BenchReport
 from rewritelab.report.tables import markdown_table
 
 __all__ = ["bench_markdown", "bench_plot", "save_bench"]
@@ -16,11 +16,9 @@ __all__ = ["bench_markdown", "bench_plot", "save_bench"]
 
 def bench_markdown(report: BenchReport) -> str:
     """A markdown table of a :func:`rewritelab.measure.bench.bench` run, one
-    line per model, backend and function."""
+    line per target, backend and function."""
     head = (
-        "model",
-        "backend",
-        "function",
+        *KEY_HEADERS,
         "applies before → after",
         "compile s (before / after)",
         "µs per call (before / after)",

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rewritelab.check.rules import RuleReport
-from rewritelab.measure.bench import CELL_HEADERS, BenchReport
+from rewritelab.measure.bench import CELL_HEADERS, KEY_HEADERS, BenchReport
 from rewritelab.rewrite.apply import ApplyResult
 from rewritelab.rewrite.registry import RuleSet
 from rewritelab.see.analysis import GraphDiff, Summary
@@ -114,12 +114,10 @@ def check_table(reports: Sequence[RuleReport]) -> Table:
 
 
 def bench_table(report: BenchReport) -> Table:
-    """A benchmark run: one row per model, backend and function."""
+    """A benchmark run: one row per target, backend and function."""
     table = Table(title="speed-up = time before / time after (above 1: faster)")
-    for col in ("model", "backend", "function", *CELL_HEADERS):
-        table.add_column(
-            col, justify="left" if col in ("model", "backend", "function") else "right"
-        )
+    for col in (*KEY_HEADERS, *CELL_HEADERS):
+        table.add_column(col, justify="left" if col in KEY_HEADERS else "right")
     for r in report.rows:
         applies, us_b, us_a, speedup = r.cells()
         if not us_b:
