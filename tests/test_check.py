@@ -156,3 +156,19 @@ def test_a_rule_on_gradient_graphs_is_checked_on_graphs_with_their_gradient():
     wrong = check_rule(unnormalised, max_examples=30, models=False)
     assert wrong.verdict == "counterexample"
     assert "with its gradient" in wrong.counterexample.graph
+
+
+def test_a_failing_random_graph_is_shrunk_like_a_failing_input():
+    """A plain function rule has only random graphs; a wrong one is reported
+    on the smallest graph Hypothesis can shrink to, not the first it drew."""
+
+    @rl.rule([pt.exp])
+    def exp_as_shift(fgraph, node):  # wrong everywhere but at x = 0
+        return [node.inputs[0] + 1]
+
+    report = check_rule(exp_as_shift, max_examples=20, models=False)
+    assert report.verdict == "counterexample"
+    assert report.counterexample.graph == "random: exp(x0)"
+    again = check_rule(exp_as_shift, max_examples=20, models=False)
+    assert again.counterexample.graph == report.counterexample.graph
+    assert again.counterexample.inputs.keys() == report.counterexample.inputs.keys()

@@ -3,9 +3,11 @@
 import numpy as np
 import pytensor.tensor as pt
 import pytest
-from hypothesis import find, given
+from hypothesis import find, given, settings
+from pytensor.graph.traversal import applys_between
 
-from rewritelab.check.strategies import graph_inputs, parse_assumptions
+from rewritelab.check.rules import _expr
+from rewritelab.check.strategies import graph_inputs, parse_assumptions, rooted_graphs
 from rewritelab.rewrite.rules import RuleError
 
 x = pt.dvector("x")
@@ -46,3 +48,31 @@ def test_bad_assumption_is_a_clear_error():
     with pytest.raises(RuleError, match="cannot read assumption 'x is big'"):
         parse_assumptions(["x is big"])
     assert parse_assumptions(["y < inf"])["y"][0](np.array([1.0]))
+
+
+def test_rooted_graphs_shrink_to_the_smallest_graph_with_the_property():
+    """A graph with a sigmoid somewhere shrinks to the root op on x0 alone."""
+
+    def has_sigmoid(graph):
+        inputs, out = graph
+        ops = [str(a.op).lower() for a in applys_between(inputs, [out])]
+        return any("sigmoid" in o for o in ops) and len(ops) > 1
+
+    inputs, out = find(
+        rooted_graphs([(pt.exp, 1)], structural=False, max_depth=3),
+        has_sigmoid,
+        settings=settings(max_examples=5000, database=None),
+    )
+    assert [v.name for v in inputs] == ["x0"]
+    assert _expr(out) in ("exp(sigmoid(x0))", "sigmoid(exp(x0))")
+
+
+def test_rooted_graphs_root_is_the_given_op_and_structural_graphs_are_vectors():
+    @given(rooted_graphs([(pt.log1p, 1)], structural=True))
+    def run(graph):
+        inputs, out = graph
+        assert inputs and all(v.ndim == 1 for v in inputs)
+        names = [str(a.op) for a in applys_between(inputs, [out])]
+        assert any("log1p" in n.lower() for n in names)
+
+    run()

@@ -3,10 +3,11 @@
 :func:`check_rule` builds graphs the rule fires on (its pattern instantiated
 with fresh inputs of several shapes and dtypes, and likewise the expressions
 in its ``graphs``; random expression graphs holding the ops a function rule
-tracks; the bundled models' logp and
-gradient), compiles each graph and its rewrite once, and lets Hypothesis
-search the inputs for a disagreement, judged by :mod:`rewritelab.check.compare`
-(values and gradients). A failure is shrunk to a small counterexample.
+tracks, drawn by Hypothesis; the bundled models' logp and gradient),
+compiles each graph and its rewrite once, and lets Hypothesis search the
+inputs for a disagreement, judged by :mod:`rewritelab.check.compare` (values
+and gradients). A failure is shrunk to a small counterexample: its inputs,
+and for a random graph the graph too (``exp(x0)``, not the first graph drawn).
 
 Graphs are compiled with PyTensor's Python linker and *no* rewrites
 (:data:`CHECK_MODE`): a compile costs milliseconds instead of Numba's
@@ -24,9 +25,10 @@ from typing import Any, Literal
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import HealthCheck, Phase, example, given, reject, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from pytensor.graph.basic import Constant, Variable
 from pytensor.graph.op import Op
 from pytensor.graph.rewriting.unify import PatternNode, PatternVar
@@ -42,7 +44,7 @@ from rewritelab.check.kernel import (
     OriginalFails,
     check_mode,
 )
-from rewritelab.check.strategies import BINARY_OPS, UNARY_OPS, graph_inputs
+from rewritelab.check.strategies import graph_inputs, rooted_graphs
 from rewritelab.core.bundled import bundled_model_path, bundled_models
 from rewritelab.core.models import model_graph
 from rewritelab.core.targets import load_target
@@ -188,24 +190,6 @@ def _expression_graphs(in_pattern: Any, assume: tuple[str, ...]) -> Iterator[_Gr
         )
 
 
-_LEAF_CONSTANTS = (0.0, 1.0, 2.0, -1.0, 0.5)
-
-#: Non-elementwise roots for random graphs (vectors): reductions, slicing,
-#: reordering, products, scans, so rules on such ops get exercised too.
-STRUCTURAL = {
-    "sum": lambda v: v.sum(),
-    "prod": lambda v: v.prod(),
-    "max": lambda v: v.max(),
-    "reverse": lambda v: v[::-1],
-    "tail": lambda v: v[1:],
-    "first": lambda v: v[0],
-    "cumsum": lambda v: pt.cumsum(v),
-    "dot": lambda v: pt.dot(v, v[::-1]),
-    "sort": lambda v: pt.sort(v),
-    "outer_sum": lambda v: v[:, None] + v[None, :],
-}
-
-
 def _matches(op: Op, tracks: Any) -> bool:
     for t in tracks or ():
         if (isinstance(t, type) and isinstance(op, t)) or op == t:
@@ -228,66 +212,26 @@ def _elemwise_ops(tracks: Any) -> list[tuple[Elemwise, int]]:
     return ops
 
 
-def _random_graphs(r: Rule, seed: int, n: int) -> Iterator[_Graph]:
-    """Random small graphs rooted at (or just above) an op the rule tracks."""
-    rng = np.random.default_rng(seed)
+def _random_graphs(r: Rule) -> st.SearchStrategy:
+    """Random small graphs rooted at (or just above) an op the rule tracks,
+    as a Hypothesis strategy (:func:`rewritelab.check.strategies.rooted_graphs`)
+    so that a failing graph shrinks."""
     tracks = r.rewriter.tracks()
-    tracked = _elemwise_ops(tracks)
-    pool_u = list(UNARY_OPS.values())
-    pool_b = list(BINARY_OPS.values()) + [pt.pow]
-    structural = list(STRUCTURAL.values())
-    elemwise_only = bool(tracks) and len(tracked) == len(tracks)
-    if not tracked:
-        tracked = [(op, 1) for op in pool_u] + [(op, 2) for op in pool_b]
-    for k in range(n):
-        ndim = int(rng.integers(0, 2)) if elemwise_only else 1
-        xs = [
-            pt.tensor(f"x{i}", dtype="float64", shape=(None,) * ndim) for i in range(3)
-        ]
-        used: list[Variable] = []
-        op, arity = tracked[int(rng.integers(len(tracked)))]
-        try:
-            out = op(
-                *(_subexpr(rng, xs, used, pool_u, pool_b, 2) for _ in range(arity))
-            )
-            if not elemwise_only and out.ndim == 1:
-                out = structural[int(rng.integers(len(structural)))](out)
-            if rng.random() < 0.3:
-                out = pool_u[int(rng.integers(len(pool_u)))](out)
-        except Exception:
-            continue
-        if not used or isinstance(out, Constant):
-            continue
-        nodes = applys_between(xs, [out])
-        if tracks and not any(_matches(a.op, tracks) for a in nodes):
-            continue
-        inputs = tuple(v for v in xs if v in used)
-        yield _Graph(f"random {k}: {_expr(out)}", inputs, (out,), r.assume)
+    roots = _elemwise_ops(tracks)
+    elemwise_only = bool(tracks) and len(roots) == len(tracks)
 
+    def holds_tracked(graph: tuple[list[Variable], Variable]) -> bool:
+        inputs, out = graph
+        return not tracks or any(
+            _matches(a.op, tracks) for a in applys_between(inputs, [out])
+        )
 
-def _subexpr(
-    rng: np.random.Generator,
-    xs: list[Variable],
-    used: list[Variable],
-    pool_u: list,
-    pool_b: list,
-    depth: int,
-) -> Variable:
-    """A random expression of the inputs ``xs`` (recording those it uses)
-    and small constants, at most ``depth`` ops deep."""
-    u = rng.random()
-    if depth == 0 or u < 0.4:
-        if rng.random() < 0.3:
-            return pt.constant(float(rng.choice(_LEAF_CONSTANTS)))
-        v = xs[int(rng.integers(0, len(xs)))]
-        used.append(v)
-        return v
-    args = [
-        _subexpr(rng, xs, used, pool_u, pool_b, depth - 1)
-        for _ in range(1 if u < 0.7 else 2)
-    ]
-    pool = pool_u if len(args) == 1 else pool_b
-    return pool[int(rng.integers(len(pool)))](*args)
+    def as_graph(graph: tuple[list[Variable], Variable]) -> _Graph:
+        inputs, out = graph
+        return _Graph(f"random: {_expr(out)}", tuple(inputs), (out,), r.assume)
+
+    graphs = rooted_graphs(roots, structural=not elemwise_only)
+    return graphs.filter(holds_tracked).map(as_graph)
 
 
 def _model_graphs() -> Iterator[_Graph]:
@@ -528,41 +472,110 @@ def check_rule(
                         n_values=len(g.outputs),
                     )
 
-    graphs = expressions()
-    if r.in_pattern is None:
-        graphs.append(_random_graphs(r, seed, random_graphs))
-    graphs.append(with_gradients())
-    if models:
-        graphs.append(_model_graphs())
-    for source in graphs:
-        fired_here = 0
-        for g in source:
-            if fired_here >= wanted_graphs:
-                break
-            tried += 1
-            try:
-                result = apply(g.outputs, r)
-            except RuleError as exc:  # the rule broke: no values to judge
-                return report("error", error=f"{g.label}: {exc}")
-            if not result.firings:
-                continue
-            try:
-                found = _check_graph(
-                    g, result.outputs, max_examples, stats, seed, r.examples
-                )
-            except OriginalFails:
-                continue  # not the rule's doing, and nothing to compare
-            except _TypeChanged as exc:
-                return report("error", error=str(exc))
-            except NoExactValue as exc:
-                return report("error", error=f"{g.label}: {exc}")
-            except Exception as exc:
-                return report("error", error=f"{g.label}: {type(exc).__name__}: {exc}")
-            fired += 1
-            fired_here += 1
-            if found is not None:
-                return report("counterexample", found)
-    return report("passed" if fired else "not exercised")
+    def attempt(g: _Graph) -> RuleReport | bool:
+        """Check the rule on ``g``: False where it does not fire (or the
+        original cannot be evaluated), True where it passed, else the
+        failing report."""
+        nonlocal tried, fired
+        tried += 1
+        try:
+            result = apply(g.outputs, r)
+        except RuleError as exc:  # the rule broke: no values to judge
+            return report("error", error=f"{g.label}: {exc}")
+        if not result.firings:
+            return False
+        try:
+            found = _check_graph(
+                g, result.outputs, max_examples, stats, seed, r.examples
+            )
+        except OriginalFails:
+            return False  # not the rule's doing, and nothing to compare
+        except (_TypeChanged, NoExactValue) as exc:
+            text = str(exc) if isinstance(exc, _TypeChanged) else f"{g.label}: {exc}"
+            return report("error", error=text)
+        except Exception as exc:
+            return report("error", error=f"{g.label}: {type(exc).__name__}: {exc}")
+        fired += 1
+        return True if found is None else report("counterexample", found)
+
+    def first_failure(sources: Sequence[Iterator[_Graph]]) -> RuleReport | None:
+        for source in sources:
+            fired_here = 0
+            for g in source:
+                if fired_here >= wanted_graphs:
+                    break
+                outcome = attempt(g)
+                if isinstance(outcome, RuleReport):
+                    return outcome
+                fired_here += outcome
+        return None
+
+    failed = first_failure(expressions())
+    if failed is None and r.in_pattern is None:
+        failed = _search_graphs(
+            _random_graphs(r), attempt, random_graphs, wanted_graphs, seed
+        )
+    if failed is None:
+        failed = first_failure(
+            [with_gradients()] + ([_model_graphs()] if models else [])
+        )
+    return failed or report("passed" if fired else "not exercised")
+
+
+class _Failed(Exception):
+    def __init__(self, report: RuleReport):
+        super().__init__(report.rule)
+        self.report = report
+
+
+#: After a failure, at most this many new graphs are tried while shrinking it.
+MAX_SHRINK_GRAPHS = 40
+
+
+def _search_graphs(
+    graphs: st.SearchStrategy,
+    attempt: Callable[[_Graph], RuleReport | bool],
+    budget: int,
+    wanted: int,
+    seed: int,
+) -> RuleReport | None:
+    """Let Hypothesis draw graphs and ``attempt`` each, until ``wanted`` fired
+    or ``budget`` were tried; a failure is shrunk (at most
+    :data:`MAX_SHRINK_GRAPHS` further graphs) and the smallest failing
+    graph's report returned."""
+    outcomes: dict[tuple[str, ...], RuleReport | bool] = {}
+    count = {"tried": 0, "after_failure": 0}
+
+    def run(g: _Graph) -> None:
+        key = (g.label, *(str(v.type) for v in g.inputs))
+        outcome = outcomes.get(key)
+        if outcome is None:
+            failing = any(isinstance(o, RuleReport) for o in outcomes.values())
+            spent = count["after_failure"] if failing else count["tried"]
+            if spent >= (MAX_SHRINK_GRAPHS if failing else budget):
+                return  # out of budget: taken as passing, so never the smallest
+            count["after_failure" if failing else "tried"] += 1
+            outcome = outcomes[key] = attempt(g)
+        if isinstance(outcome, RuleReport):
+            raise _Failed(outcome)
+        if outcome is False:
+            reject()  # the rule does not fire here: not an example
+
+    test = settings(
+        max_examples=wanted,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate, Phase.shrink],
+        report_multiple_bugs=False,
+    )(hypothesis_seed(seed)(given(graphs)(run)))
+    try:
+        test()
+    except _Failed as failure:
+        return failure.report
+    except Unsatisfiable:  # no graph drawn made the rule fire
+        return None
+    return None
 
 
 def check_rules(

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytensor.tensor as pt
+from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from pytensor.graph.basic import Variable
@@ -15,6 +16,9 @@ from rewritelab.rewrite.rules import parse_assumption
 
 __all__ = [
     "expression_graphs",
+    "rooted_graphs",
+    "LEAF_CONSTANTS",
+    "STRUCTURAL_OPS",
     "graph_inputs",
     "edge_floats",
     "element_strategy",
@@ -81,6 +85,84 @@ def expression_graphs(
             name = draw(st.sampled_from(sorted(unary)))
             pool.append(unary[name](draw(st.sampled_from(pool))))
     return inputs, pool[-1]
+
+
+#: Small constants random graphs use as leaves.
+LEAF_CONSTANTS = (0.0, 1.0, 2.0, -1.0, 0.5)
+
+#: Non-elementwise roots for random vector graphs: reductions, slicing,
+#: reordering, products, scans, so rules on such ops get exercised too.
+STRUCTURAL_OPS = {
+    "sum": lambda v: v.sum(),
+    "prod": lambda v: v.prod(),
+    "max": lambda v: v.max(),
+    "reverse": lambda v: v[::-1],
+    "tail": lambda v: v[1:],
+    "first": lambda v: v[0],
+    "cumsum": lambda v: pt.cumsum(v),
+    "dot": lambda v: pt.dot(v, v[::-1]),
+    "sort": lambda v: pt.sort(v),
+    "outer_sum": lambda v: v[:, None] + v[None, :],
+}
+
+
+@st.composite
+def rooted_graphs(
+    draw: st.DrawFn,
+    roots: Sequence[tuple[Callable[..., Variable], int]] = (),
+    *,
+    structural: bool = True,
+    max_depth: int = 2,
+    n_inputs: int = 3,
+) -> tuple[list[Variable], Variable]:
+    """Random small graphs built around a root op: ``(inputs used, output)``.
+
+    The root is one of ``roots`` (``(op, arity)`` pairs; default: every op of
+    :data:`UNARY_OPS` and :data:`BINARY_OPS` and ``pow``), applied to random
+    sub-expressions at most ``max_depth`` deep of float64 inputs ``x0, x1,
+    ...`` and :data:`LEAF_CONSTANTS`. With ``structural`` the inputs are
+    vectors and a vector result goes under one of :data:`STRUCTURAL_OPS`;
+    without, the inputs are scalars or vectors. A unary op may go on top.
+
+    Every choice shrinks toward the simpler graph (a leaf before an op, an
+    input before a constant, ``x0`` first, nothing on top), so a failing
+    graph shrinks like a failing input: ``exp(x0)``, not
+    ``tanh(exp(sub(x2, 0.5)))``.
+    """
+    unary = list(UNARY_OPS.values())
+    binary = [*BINARY_OPS.values(), pt.pow]
+    roots = list(roots) or [(op, 1) for op in unary] + [(op, 2) for op in binary]
+    ndim = 1 if structural else draw(st.integers(0, 1))
+    xs = [
+        pt.tensor(f"x{i}", dtype="float64", shape=(None,) * ndim)
+        for i in range(n_inputs)
+    ]
+    used: list[Variable] = []
+
+    def expression(depth: int) -> Variable:
+        if depth == 0 or not draw(st.booleans()):  # a leaf
+            if draw(st.booleans()):
+                return pt.constant(draw(st.sampled_from(LEAF_CONSTANTS)))
+            v = draw(st.sampled_from(xs))
+            used.append(v)
+            return v
+        if draw(st.booleans()):
+            return draw(st.sampled_from(binary))(
+                expression(depth - 1), expression(depth - 1)
+            )
+        return draw(st.sampled_from(unary))(expression(depth - 1))
+
+    op, arity = draw(st.sampled_from(roots))
+    try:
+        out = op(*(expression(max_depth) for _ in range(arity)))
+        if structural and out.ndim == 1:
+            out = draw(st.sampled_from(list(STRUCTURAL_OPS.values())))(out)
+        if draw(st.booleans()):
+            out = draw(st.sampled_from(unary))(out)
+    except (TypeError, ValueError, NotImplementedError):  # ops that refuse
+        assume(False)
+    assume(bool(used))
+    return [v for v in xs if v in used], out
 
 
 # -- inputs ------------------------------------------------------------------
