@@ -17,7 +17,8 @@ import pytensor
 
 import rewritelab as rl
 from rewritelab.core.models import model_graph
-from rewritelab.measure.bench import BACKENDS, time_ab
+from rewritelab.measure.bench import BACKENDS
+from rewritelab.measure.timing import time_ab
 from rewritelab.report.tables import markdown_table
 
 HERE = Path(__file__).parent

@@ -14,7 +14,8 @@ import pytensor
 
 from rewritelab.core.models import model_graph
 from rewritelab.core.targets import load_target
-from rewritelab.measure.bench import BACKENDS, time_ab
+from rewritelab.measure.bench import BACKENDS
+from rewritelab.measure.timing import time_ab
 
 HERE = Path(__file__).parent
 

@@ -10,7 +10,8 @@ import pytest
 
 import rewritelab as rl
 from rewritelab.core.targets import load_target
-from rewritelab.measure.bench import bench, time_ab
+from rewritelab.measure.bench import bench
+from rewritelab.measure.timing import time_ab
 from rewritelab.report.bench import bench_markdown, save_bench
 
 

@@ -1,5 +1,7 @@
 """check_model, the SciPy oracle and the draws test on real PyMC models."""
 
+import json
+
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
@@ -103,6 +105,11 @@ def test_scipy_oracle_matches_every_supported_distribution():
     # it can fail: PyMC's float32 constants put NegativeBinomial ~1e-8 off
     strict = rl.check_against_scipy(m, draws=0, rtol=1e-12)
     assert not strict.ok
+    data = json.loads(json.dumps(strict.to_dict()))
+    assert data["ok"] is False and len(data["rows"]) == len(strict.rows)
+    assert {r["variable"] for r in data["rows"] if not r["ok"]} == {
+        r.variable for r in strict.rows if not r.ok
+    }
 
 
 def test_draws_same_and_different(tmp_path):
@@ -111,7 +118,10 @@ def test_draws_same_and_different(tmp_path):
     assert (
         same.ok and same.test == "Kolmogorov-Smirnov" and (tmp_path / "h.png").exists()
     )
-    assert not rl.check_draws(z, pt.random.normal(0.3, 1)).ok
+    shifted = rl.check_draws(z, pt.random.normal(0.3, 1))
+    assert not shifted.ok
+    data = json.loads(json.dumps(shifted.to_dict()))
+    assert data["ok"] is False and data["pvalue"] == shifted.pvalue < data["alpha"]
     k = pt.random.poisson(3.0, size=2)
     assert rl.check_draws(k, pt.random.poisson(3.0, size=2)).test == "chi-square"
     assert not rl.check_draws(pt.random.poisson(3.0), pt.random.poisson(4.0)).ok

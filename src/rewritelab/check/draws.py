@@ -9,7 +9,7 @@ picture of both histograms on request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,10 @@ class DrawsReport:
     draws: int
     ok: bool
     picture: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field."""
+        return asdict(self)
 
 
 def _single_output(graph: Any, which: str) -> Any:

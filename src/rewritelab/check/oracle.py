@@ -9,7 +9,7 @@ written out here independently of PyMC's transform code.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -85,6 +85,14 @@ class OracleReport:
     def ok(self) -> bool:
         """Every compared term matched."""
         return all(r.ok for r in self.rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the rows, the skipped variables and ``ok``."""
+        return {
+            "ok": self.ok,
+            "rows": [asdict(r) for r in self.rows],
+            "skipped": [{"variable": v, "why": why} for v, why in self.skipped],
+        }
 
 
 def check_against_scipy(

@@ -1,13 +1,14 @@
 """Does a rule set make a model faster? A before/after timing harness.
 
 For each model and backend, :func:`bench` compiles the logp and the
-logp + gradient function (for any other graph target: the graph itself) twice, with PyTensor's default pipeline and with
-the rules added (:func:`rewritelab.mode`), checks that the two agree at the
-initial point and prior draws (and refuses to time them if not), then times
-them A/B interleaved: warm-up, repeated samples of many calls each, median
-per call, and a bootstrap confidence interval of the speed-up
-(``before / after``: above 1 is faster) from ``scipy.stats.bootstrap`` on
-the paired samples. On the C backend PyTensor's ProfileStats shows which
+logp + gradient function (for any other graph target: the graph itself)
+twice, with PyTensor's default pipeline and with the rules added
+(:func:`rewritelab.mode`), checks that the two agree at the initial point
+and prior draws (and refuses to time them if not), then times them A/B
+interleaved with :func:`rewritelab.measure.timing.time_ab`: warm-up,
+repeated samples of many calls each, median per call, and a bootstrap
+confidence interval of the speed-up (``before / after``: above 1 is faster)
+from ``scipy.stats.bootstrap`` on the paired samples. On the C backend PyTensor's ProfileStats shows which
 Op classes the time goes to, before and after (Numba compiles the whole
 graph into one function, so there is no per-Op profile there).
 """
@@ -20,9 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
 import pytensor
-from scipy import stats
 
 from rewritelab.check.kernel import Comparison
 from rewritelab.core.compile import as_mode
@@ -30,6 +29,7 @@ from rewritelab.core.errors import RewritelabError
 from rewritelab.core.models import model_graph
 from rewritelab.core.points import Point, graph_points, model_points
 from rewritelab.core.targets import resolve
+from rewritelab.measure.timing import time_ab
 from rewritelab.rewrite.modes import mode as rules_mode
 from rewritelab.rewrite.registry import rule_set
 
@@ -37,21 +37,13 @@ __all__ = [
     "BACKENDS",
     "CELL_HEADERS",
     "KEY_HEADERS",
-    "ABTiming",
     "BenchRow",
     "BenchReport",
     "bench",
-    "time_ab",
 ]
 
 #: Backend name -> PyTensor mode. Numba is PyTensor 3's default; CVM is C.
 BACKENDS = {"numba": "NUMBA", "c": "CVM"}
-
-#: Two compilations of the very same graph run at speeds up to about 2%
-#: apart on this machine (A/A runs of tests/test_bench.py: intervals about
-#: 0.5% wide, centred anywhere in 0.985-1.013). No rule effect below that can
-#: be told from it, so every reported interval is widened by this much.
-COMPILE_NOISE = 0.02
 
 #: What is compiled and timed for each model.
 FUNCTIONS = ("logp", "logp+grad")
@@ -65,118 +57,6 @@ TIMED_AT = ("initial", "prior")
 CELL_HEADERS = ("applies", "µs before", "µs after", "speed-up [95% CI]")
 #: Headers of the columns that say which row it is.
 KEY_HEADERS = ("target", "backend", "function")
-
-
-@dataclass(frozen=True)
-class ABTiming:
-    """Paired per-call times of A (before) and B (after), in seconds."""
-
-    a: tuple[float, ...]
-    b: tuple[float, ...]
-    calls_per_sample: int
-    speedup: float
-    ci_low: float
-    ci_high: float
-
-    @property
-    def median_a(self) -> float:
-        return float(np.median(self.a))
-
-    @property
-    def median_b(self) -> float:
-        return float(np.median(self.b))
-
-
-def _ratio(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Median of the paired ratios a_i / b_i: each pair was timed back to
-    back, so slow changes of the machine's speed cancel within a pair."""
-    return np.exp(np.median(np.log(a / b), axis=axis))
-
-
-def time_ab(
-    fa: Callable[..., Any],
-    fb: Callable[..., Any],
-    args: Sequence[Any],
-    *,
-    repeats: int = 21,
-    min_sample_s: float = 0.01,
-    confidence: float = 0.95,
-    seed: int = 0,
-    copies: tuple[Callable[..., Any], Callable[..., Any]] | None = None,
-) -> ABTiming:
-    """Time two functions on the same arguments, interleaved.
-
-    Each sample calls both functions ``n`` times, interleaved call by call
-    and timed call by call (``n`` chosen so a sample of A takes at least
-    ``min_sample_s``), so slow drifts and cache effects hit both alike. The
-    speed-up is the median of the per-sample ratios A / B, with a percentile
-    bootstrap interval.
-
-    ``copies`` are second compilations ``(A', B')``, made in the opposite
-    order (A B B' A'); odd samples time them. Two compilations of the very
-    same graph can differ by about 1% (where the code and its storage land
-    in memory; the first compiled was the slower one here), so alternating
-    copies compiled in mirrored order cancels that effect instead of
-    reporting it as a speed-up. With copies, the interval is also widened by
-    :data:`COMPILE_NOISE`, the spread left between compilations.
-    """
-    for f in (fa, fb, fa, fb):  # warm-up: caches, lazy initialisation
-        f(*args)
-    n, elapsed = 1, 0.0
-    while True:
-        t = time.perf_counter()
-        for _ in range(n):
-            fa(*args)
-        elapsed = time.perf_counter() - t
-        if elapsed >= min_sample_s or n >= 1 << 20:
-            break
-        n *= 2 if elapsed <= 0 else max(2, min(10, int(min_sample_s / elapsed) + 1))
-
-    clock = time.perf_counter
-
-    def sample(fa: Callable[..., Any], fb: Callable[..., Any]) -> tuple[float, float]:
-        """n calls of each, interleaved call by call (A B B A A B ...), so
-        both always run in the same context: caches, frequency, neighbours."""
-        funcs, spent = (fa, fb), [0.0, 0.0]  # by position: fa may be fb (A/A)
-        for j in range(n):
-            first, second = (1, 0) if j % 2 else (0, 1)
-            t0 = clock()
-            funcs[first](*args)
-            t1 = clock()
-            funcs[second](*args)
-            t2 = clock()
-            spent[first] += t1 - t0
-            spent[second] += t2 - t1
-        return spent[0] / n, spent[1] / n
-
-    pairs = [(fa, fb)] + ([copies] if copies is not None else [])
-    for pair in pairs:
-        sample(*pair)  # warm-up at full length (CPU frequency, caches)
-    ta, tb = [], []
-    rounds = repeats * len(pairs)  # with copies: one sample of each pair per repeat
-    for r in range(rounds):
-        a_s, b_s = sample(*pairs[r % len(pairs)])
-        ta.append(a_s)
-        tb.append(b_s)
-    a, b = np.array(ta), np.array(tb)
-    if len(pairs) == 2:  # one value per repeat: geometric mean over both copies
-        a, b = np.sqrt(a[0::2] * a[1::2]), np.sqrt(b[0::2] * b[1::2])
-        ta, tb = list(a), list(b)
-    res = stats.bootstrap(
-        (a, b),
-        _ratio,
-        paired=True,
-        vectorized=True,
-        n_resamples=2000,
-        confidence_level=confidence,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
-    ci = res.confidence_interval
-    low, high = float(ci.low), float(ci.high)
-    if copies is not None:  # separate compilations: add their own spread
-        low, high = low / (1 + COMPILE_NOISE), high * (1 + COMPILE_NOISE)
-    return ABTiming(tuple(ta), tuple(tb), n, float(_ratio(a, b)), low, high)
 
 
 @dataclass(frozen=True)
