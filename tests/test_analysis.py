@@ -1,13 +1,16 @@
+import json
 import types
 
 import networkx as nx
 import pytensor.tensor as pt
 from hypothesis import given
 from pytensor.graph.fg import FunctionGraph
+from pytensor.graph.replace import clone_replace
 
 import rewritelab
 from rewritelab import diff, pytensor_rewritten, roots, signatures, summary, to_networkx
 from rewritelab.check.strategies import expression_graphs
+from rewritelab.core.targets import load_target
 
 
 def test_summary_counts_and_depth(vec):
@@ -46,14 +49,55 @@ def test_diff_counts_what_pytensor_removed(vec):
     assert d.changed
 
 
-def test_diff_marks_nodes_structurally(vec):
+def test_diff_matches_what_is_computed_not_where_it_sits(vec):
+    """Surgery with no record (clone_replace): log(x) -> sqrt(x) under an add.
+    The add still computes the sum of the same things: rewired, not redrawn."""
     a = pt.exp(vec) + pt.log(vec)
-    b = pt.exp(vec) + pt.sqrt(vec)
+    (b,) = clone_replace([a], {a.owner.inputs[1]: pt.sqrt(vec)})
     ga, gb = to_networkx(a), to_networkx(b)
     d = diff(ga, gb)
-    assert {ga.nodes[n]["op"] for n in d.removed_nodes} == {"log", "add"}
-    assert {gb.nodes[n]["op"] for n in d.added_nodes} == {"sqrt", "add"}
+    assert {ga.nodes[n]["op"] for n in d.removed_nodes} == {"log"}
+    assert {gb.nodes[n]["op"] for n in d.added_nodes} == {"sqrt"}
+    assert {gb.nodes[n]["op"] for n in d.rewired_nodes} == {"add"}
+    assert {gb.nodes[n]["op"]: ga.nodes[m]["op"] for n, m in d.matched.items()} == {
+        "exp": "exp",
+        "add": "add",
+    }
     assert dict(d.kept) == {"exp": 1, "add": 1}
+    assert json.loads(json.dumps(d.to_dict()))["rewired_nodes"] == sorted(
+        d.rewired_nodes
+    )
+
+
+def test_one_firing_on_a_zoo_model_shows_only_what_it_changed():
+    """eight_schools' logp + gradient (152 nodes) holds one log1p; rewriting it
+    to log(1 + x) removes that node, adds two, rewires its consumers, and
+    keeps everything else."""
+    target = load_target("eight_schools")
+    rule = rewritelab.pattern("log1p(x) -> log(1 + x)", name="log1p_as_log")
+    result = rewritelab.apply(target, rule, graph="logp+grad")
+    assert result.counts == (("log1p_as_log", 1),)
+    d, gb, ga = result.diff, to_networkx(result.before), to_networkx(result.after)
+    (gone,) = d.removed_nodes
+    assert gb.nodes[gone]["op"] == "log1p"
+    assert sorted(ga.nodes[n]["op"] for n in d.added_nodes) == ["add", "log"]
+    (out,) = gb.successors(gone)
+    consumers = set(gb.successors(out))
+    assert {d.matched[n] for n in d.rewired_nodes} == consumers
+    assert len(d.matched) == d.n_apply_before - 1 == 151
+    assert set(d.blame_after) == set(d.added_nodes) | set(d.rewired_nodes)
+    assert dict(d.blame_before) == {gone: "log1p_as_log"}
+
+
+def test_diff_of_the_library_on_a_model_removes_only_the_checks_it_proves():
+    result = rewritelab.apply(
+        load_target("eight_schools"), rewritelab.library(), graph="logp+grad"
+    )
+    d, gb = result.diff, to_networkx(result.before)
+    removed = sorted(gb.nodes[n]["op"] for n in d.removed_nodes)
+    assert removed == sorted(f.op for f in result.firings)  # one node per firing
+    assert set(d.blame_before.values()) == set(result.fired)
+    assert len(d.matched) > 0.9 * d.n_apply_before
 
 
 @given(expression_graphs())

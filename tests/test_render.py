@@ -1,7 +1,9 @@
 import pytest
 from PIL import Image
 
+import rewritelab as rl
 from rewritelab import RewritelabError, pytensor_rewritten, render, render_diff, to_dot
+from rewritelab.core.targets import load_target
 from rewritelab.see.render import picture_graph
 
 
@@ -36,6 +38,26 @@ def test_render_diff_highlights_removed_and_added(tmp_path, simple_model):
     assert "cluster_before" in dot and "cluster_after" in dot
     assert "#ff8c8c" in dot and "#7fdc7f" in dot
     assert pic.image.exists()
+
+
+def test_a_rule_diff_shows_the_changed_region_with_its_rule(tmp_path):
+    """One firing in eight_schools' 152-node logp + gradient: the picture
+    shows the change and a little context, names the rule, and stays
+    within ~4,000 px on the long side."""
+    result = rl.apply(
+        load_target("eight_schools"),
+        rl.pattern("log1p(x) -> log(1 + x)", name="log1p_as_log"),
+        graph="logp+grad",
+    )
+    pic = render_diff(
+        result.before, result.after, tmp_path / "d.png", changes=result.diff
+    )
+    dot = pic.dot.read_text()
+    boxes = dot.count("shape=box")
+    assert 3 <= boxes < 40  # the 152 + 153 Apply nodes are not all drawn
+    assert "[log1p_as_log]" in dot and "#ffd27f" in dot  # blame, rewired
+    assert "removed 1" in dot and "added 2" in dot
+    assert max(Image.open(pic.image).size) <= 4000
 
 
 def test_render_rejects_unknown_format(tmp_path, vec):

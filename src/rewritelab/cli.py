@@ -225,7 +225,9 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
     )
     data = result.to_dict()
     if args.render_diff:
-        pic = render_diff(result.before, result.after, args.render_diff)
+        pic = render_diff(
+            result.before, result.after, args.render_diff, changes=result.diff
+        )
         data["picture"] = str(pic.image or pic.dot)
     if args.json:
         print(json.dumps(data, indent=2, default=str))

@@ -164,7 +164,9 @@ def run_demo(
         raise ValueError(f"{model} is not a PyMC model: the demo needs one")
     with console.status("applying the shipped rules"):
         result = apply(target, rules, graph="logp+grad")
-        rpic = render_diff(result.before, result.after, out / "rules_diff.png")
+        rpic = render_diff(
+            result.before, result.after, out / "rules_diff.png", changes=result.diff
+        )
     sections.append(
         _Section(
             "3. Rewrite: the shipped rules on logp + gradient",

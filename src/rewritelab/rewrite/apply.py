@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from pytensor import config
-from pytensor.graph.basic import Apply, Variable
+from pytensor.graph.basic import Apply, Variable, clone_get_equiv
 from pytensor.graph.features import Feature
 from pytensor.graph.fg import FunctionGraph
 from pytensor.graph.rewriting.basic import EquilibriumGraphRewriter, NodeRewriter
@@ -176,10 +176,14 @@ class _FiringLog(Feature):
         self.node_ids = node_ids
         self.firings: list[Firing] = []
         self._last: tuple[int, int] | None = None
+        #: (old variable, new variable, rule) for every replacement, in order
+        self.replaced: list[tuple[Variable, Variable, str]] = []
 
     def on_change_input(self, fgraph, node, i, old, new, reason=None):
         if not isinstance(reason, _Tracked):
             return
+        if not self.replaced or self.replaced[-1][:2] != (old, new):
+            self.replaced.append((old, new, reason.rule.name))
         replaced = old.owner
         key = (id(reason), id(replaced))
         if key == self._last:
@@ -202,6 +206,8 @@ class ApplyResult:
 
     ``counts`` and ``seconds`` list every rule in order, zeros included;
     ``skipped`` lists rules turned off by ``on_error="skip"`` with the reason.
+    ``replaced`` is the record of the rewrite: ``(variable of after, variable
+    of before it stands for, rule)``, what :attr:`diff` matches nodes through.
     Node ids in ``firings`` are those of ``to_networkx(result.before)``
     (``"new"`` for nodes an earlier firing created).
     """
@@ -210,6 +216,7 @@ class ApplyResult:
     after: Target
     fgraph: FunctionGraph
     firings: tuple[Firing, ...]
+    replaced: tuple[tuple[Variable, Variable, str], ...]
     counts: tuple[tuple[str, int], ...]
     seconds: tuple[tuple[str, float], ...]
     skipped: tuple[tuple[str, str], ...]
@@ -232,8 +239,9 @@ class ApplyResult:
 
     @cached_property
     def diff(self) -> GraphDiff:
-        """Structural diff from the original graph to the rewritten one."""
-        return diff(self.before, self.after)
+        """Node-by-node diff from the original graph to the rewritten one,
+        through the record of what replaced what (see :class:`GraphDiff`)."""
+        return diff(self.before, self.after, replaced=self.replaced)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the graphs themselves are summarised by the diff)."""
@@ -302,8 +310,9 @@ def apply(
     skipped: dict[str, str] = {}
     t_start = time.perf_counter()
     while True:
+        memo = clone_get_equiv(before.roots, before.outputs, copy_inputs=False)
         fg = FunctionGraph(
-            list(before.roots), list(before.outputs), clone=True, copy_inputs=False
+            list(before.roots), [memo[o] for o in before.outputs], clone=False
         )
         node_ids = {n: f"a{i}" for i, n in enumerate(fg.toposort())}
         state = _State(on_error, node_ids)
@@ -343,6 +352,12 @@ def apply(
         break
     total = time.perf_counter() - t_start
     fg.remove_feature(log)
+    original = {new: old for old, new in memo.items() if isinstance(old, Variable)}
+    replaced: dict[Variable, tuple[Variable, str]] = {}  # new -> (original, rule)
+    for old, new, rule in log.replaced:
+        source = replaced[old][0] if old in replaced else original.get(old)
+        if source is not None:
+            replaced[new] = (source, rule)
     counts = Counter(f.rule for f in log.firings)
     times = {w.rule.name: s for w, s in profile[6].items() if isinstance(w, _Tracked)}
     after = Target(
@@ -358,6 +373,7 @@ def apply(
         after=after,
         fgraph=fg,
         firings=tuple(log.firings),
+        replaced=tuple((new, old, rule) for new, (old, rule) in replaced.items()),
         counts=tuple((r.name, counts[r.name]) for r in rs),
         seconds=tuple((r.name, times.get(r.name, 0.0)) for r in rs),
         skipped=tuple(skipped.items()),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
-from pytensor.graph.basic import Constant, Variable
+from pytensor.graph.basic import Apply, Constant, Variable
 from pytensor.tensor.basic import get_underlying_scalar_constant_value
 from pytensor.tensor.exceptions import NotScalarConstantError
 from pytensor.tensor.random.op import RandomVariable
@@ -16,6 +19,8 @@ from rewritelab.core.targets import resolve
 
 __all__ = [
     "to_networkx",
+    "to_networkx_with_ids",
+    "GraphIds",
     "op_label",
     "inner_fgraph",
     "constant_value",
@@ -120,10 +125,13 @@ class _Converter:
         roles: Any,
         prefix: str = "",
         parent: str | None = None,
-    ) -> None:
+    ) -> tuple[dict[Variable, str], dict[Apply, str]]:
+        """Add the graph between ``inputs`` and ``outputs``; return the ids
+        given to its Variables and Apply nodes."""
         node_attrs, succ, pred = self.graph._node, self.graph._succ, self.graph._pred
         op_attrs, type_cache = self.op_attrs, self.type_cache
         var_ids: dict[Variable, str] = {}
+        apply_ids: dict[Apply, str] = {}
         # Roles of random variables' draws and rngs, found on the way.
         random_roles: dict[Variable, dict[str, str]] = {}
         implicit_inputs = inputs is None
@@ -162,7 +170,7 @@ class _Converter:
                 todo.append(cur)
                 todo.extend(pending)
                 continue
-            aid = f"{prefix}a{n_apply}"
+            aid = apply_ids[node] = f"{prefix}a{n_apply}"
             n_apply += 1
             op = node.op
             label, op_type, is_random = op_attrs(op)
@@ -233,6 +241,7 @@ class _Converter:
             vid = var_ids.get(v)
             if vid is not None:
                 node_attrs[vid].update(more)
+        return var_ids, apply_ids
 
 
 def to_networkx(target: Any, *, expand_inner: bool = False) -> nx.MultiDiGraph:
@@ -262,6 +271,22 @@ def to_networkx(target: Any, *, expand_inner: bool = False) -> nx.MultiDiGraph:
     >>> g.nodes["a0"]["op"], g.number_of_edges("v0", "a0")
     ('mul', 2)
     """
+    return to_networkx_with_ids(target, expand_inner=expand_inner).graph
+
+
+@dataclass(frozen=True)
+class GraphIds:
+    """A converted graph and the ids :func:`to_networkx` gave the outer
+    graph's Variables and Apply nodes (inner graphs' are not listed)."""
+
+    graph: nx.MultiDiGraph
+    variables: Mapping[Variable, str]
+    applies: Mapping[Apply, str]
+
+
+def to_networkx_with_ids(target: Any, *, expand_inner: bool = False) -> GraphIds:
+    """:func:`to_networkx`, also returning which PyTensor object got which id
+    (so a caller can say where a Variable is in the picture)."""
     t = resolve(target)
     graph = nx.MultiDiGraph(name=t.name, kind=t.kind)
     # Hundreds of thousands of small dicts trigger the cyclic collector again
@@ -269,11 +294,12 @@ def to_networkx(target: Any, *, expand_inner: bool = False) -> nx.MultiDiGraph:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _Converter(graph, expand_inner).convert(t.given_inputs, t.outputs, t.roles)
+        converter = _Converter(graph, expand_inner)
+        var_ids, apply_ids = converter.convert(t.given_inputs, t.outputs, t.roles)
     finally:
         if was_enabled:
             gc.enable()
-    return graph
+    return GraphIds(graph, MappingProxyType(var_ids), MappingProxyType(apply_ids))
 
 
 def constant_value(var: Any) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import networkx as nx
 from matplotlib.figure import Figure
 
 from rewritelab.core.errors import RewritelabError
-from rewritelab.see.analysis import as_networkx, diff
+from rewritelab.see.analysis import GraphDiff, as_networkx, diff
 
 __all__ = [
     "Picture",
@@ -38,6 +39,7 @@ COLOURS = {
     "other": "#ffffff",
     "added": "#7fdc7f",
     "removed": "#ff8c8c",
+    "rewired": "#ffd27f",
 }
 
 
@@ -134,7 +136,7 @@ def to_dot(graph: Any, *, title: str = "", marked: dict[str, str] | None = None)
     head = [
         "digraph G {",
         '  graph [rankdir=TB, fontname="Helvetica", labelloc=t, '
-        f'label="{_dot_escape(title)}"];',
+        f'size="{MAX_INCHES},{MAX_INCHES}", label="{_dot_escape(title)}"];',
         '  node [fontname="Helvetica", fontsize=10];',
         "  edge [arrowsize=0.6];",
     ]
@@ -195,7 +197,9 @@ def _draw(ax: Any, pic: nx.DiGraph, marked: dict[str, str], title: str) -> None:
     for n, d in pic.nodes(data=True):
         style = marked.get(n, d["style"])
         box = "round,pad=0.3" if d["kind"] == "apply" else "ellipse,pad=0.25"
-        weight = "bold" if style in ("added", "removed", "output") else "normal"
+        weight = (
+            "bold" if style in ("added", "removed", "rewired", "output") else "normal"
+        )
         ax.text(
             *pos[n],
             d["label"],
@@ -226,8 +230,8 @@ def _matplotlib(
     panels: list[tuple[nx.DiGraph, dict[str, str], str]], path: Path
 ) -> None:
     sizes = [_extent(p) for p, _, _ in panels]
-    width = min(sum(w for w, _ in sizes), 120)
-    height = min(max(h for _, h in sizes), 120)
+    width = min(sum(w for w, _ in sizes), MAX_INCHES)
+    height = min(max(h for _, h in sizes), MAX_INCHES)
     fig = Figure(figsize=(max(width, 4), max(height, 3)))
     axes = fig.subplots(
         1,
@@ -309,31 +313,83 @@ def render(
     return Picture(dot=p.with_suffix(".dot"), image=p, engine="matplotlib")
 
 
-def render_diff(
-    before: Any, after: Any, path: str | Path, *, engine: str = "auto"
-) -> Picture:
-    """Draw ``before`` and ``after`` side by side, removed nodes red, added green.
+#: How many steps around a change a diff picture shows.
+DIFF_CONTEXT = 2
 
-    Nodes are matched structurally (see :func:`rewritelab.see.analysis.signatures`):
-    a node is "removed" when ``after`` computes no identical expression.
+#: Pictures are scaled to fit this many inches (at 96-110 dpi: ~4,000 px).
+MAX_INCHES = 36
+
+
+def _around(pic: nx.DiGraph, changed: set[str], context: int) -> set[str]:
+    """``changed`` and every Apply node of ``pic`` within ``context`` steps of
+    one (through Apply nodes: a root read everywhere is no shortcut), with
+    the roots and outputs they touch."""
+    if not changed:
+        return set(pic)
+    applies = [n for n, k in pic.nodes(data="kind") if k == "apply"]
+    steps = pic.subgraph(applies).to_undirected(as_view=True)
+    keep = set(changed & set(pic))
+    for n in changed & set(steps):
+        keep |= set(nx.single_source_shortest_path_length(steps, n, context))
+    undirected = pic.to_undirected(as_view=True)
+    for n in list(keep):  # a kept node's own roots and outputs are shown
+        keep |= {m for m in undirected[n] if pic.nodes[m]["kind"] != "apply"}
+    return keep
+
+
+def render_diff(
+    before: Any,
+    after: Any,
+    path: str | Path,
+    *,
+    engine: str = "auto",
+    changes: GraphDiff | None = None,
+    context: int = DIFF_CONTEXT,
+) -> Picture:
+    """Draw what changed from ``before`` to ``after``, side by side: removed
+    nodes red, added green, rewired (kept, reading a new input) amber, each
+    with the rule that caused it, and ``context`` steps of unchanged graph
+    around the changes (the whole graph when nothing changed).
+
+    ``changes`` is the diff to draw (:attr:`rewritelab.ApplyResult.diff`
+    knows what replaced what); by default :func:`rewritelab.diff` of the
+    two graphs. The picture is scaled to at most :data:`MAX_INCHES` inches.
     """
     p = _check_path(path)
     gb, ga = as_networkx(before), as_networkx(after)
-    d = diff(gb, ga)
-    mb = {n: "removed" for n in d.removed_nodes}
-    ma = {n: "added" for n in d.added_nodes}
-    title_b = f"before: {d.n_apply_before} nodes, {len(mb)} removed"
-    title_a = f"after: {d.n_apply_after} nodes, {len(ma)} added"
+    d = changes if changes is not None else diff(gb, ga)
+    rewired_before = {d.matched[n] for n in d.rewired_nodes if n in d.matched}
+    mb = {n: "removed" for n in d.removed_nodes} | {
+        n: "rewired" for n in rewired_before
+    }
+    ma = {n: "added" for n in d.added_nodes} | {n: "rewired" for n in d.rewired_nodes}
     pb, pa = picture_graph(gb), picture_graph(ga)
+    for pic, blame in ((pb, d.blame_before), (pa, d.blame_after)):
+        for n, rule in blame.items():
+            if n in pic:
+                pic.nodes[n]["label"] += "\n[" + _short(rule) + "]"
+    shown_b, shown_a = _around(pb, set(mb), context), _around(pa, set(ma), context)
+    pb, pa = pb.subgraph(shown_b).copy(), pa.subgraph(shown_a).copy()
+
+    def title(
+        side: str, n_apply: int, marked: dict[str, str], shown: nx.DiGraph
+    ) -> str:
+        counts = Counter(marked.values())
+        text = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no change"
+        n_shown = sum(1 for _, k in shown.nodes(data="kind") if k == "apply")
+        return f"{side}: {n_apply} nodes, {text} (showing {n_shown})"
+
+    title_b = title("before", d.n_apply_before, mb, pb)
+    title_a = title("after", d.n_apply_after, ma, pa)
     body = [
         "digraph G {",
-        '  graph [rankdir=TB, fontname="Helvetica"];',
+        f'  graph [rankdir=TB, fontname="Helvetica", size="{MAX_INCHES},{MAX_INCHES}"];',
         '  node [fontname="Helvetica", fontsize=10];',
         "  edge [arrowsize=0.6];",
-        f'  subgraph cluster_before {{ label="{title_b}";',
+        f'  subgraph cluster_before {{ label="{_dot_escape(title_b)}";',
         *_dot_body(pb, "b_", mb),
         "  }",
-        f'  subgraph cluster_after {{ label="{title_a}";',
+        f'  subgraph cluster_after {{ label="{_dot_escape(title_a)}";',
         *_dot_body(pa, "a_", ma),
         "  }",
         "}",
@@ -342,5 +398,7 @@ def render_diff(
     done = _dot_or_graphviz(dot_text, p, engine)
     if done is not None:
         return done
+    if engine == "graphviz":
+        raise RewritelabError("Graphviz's `dot` is not installed; use engine='auto'")
     _matplotlib([(pb, mb, title_b), (pa, ma, title_a)], p)
     return Picture(dot=p.with_suffix(".dot"), image=p, engine="matplotlib")
