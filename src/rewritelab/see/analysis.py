@@ -18,6 +18,7 @@ from rewritelab.see.graph import to_networkx, to_networkx_with_ids
 __all__ = [
     "Summary",
     "GraphDiff",
+    "Change",
     "summary",
     "diff",
     "roots",
@@ -191,6 +192,17 @@ def signatures(graph: Any) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One replacement of a rewrite as the diff sees it: the rule, and the
+    Apply ids it removed (of ``before``), added and rewired (of ``after``)."""
+
+    rule: str
+    removed: frozenset[str]
+    added: frozenset[str]
+    rewired: frozenset[str]
+
+
+@dataclass(frozen=True)
 class GraphDiff:
     """What changed between two graphs, node by node, and which rule did it.
 
@@ -207,7 +219,9 @@ class GraphDiff:
     ``added_nodes`` and ``rewired_nodes`` are ids of ``after``,
     ``removed_nodes`` ids of ``before``; ``blame_after`` / ``blame_before``
     name the rule that added or rewired / removed a node, where the record
-    says. ``added``/``removed``/``kept`` count ops, ``(op, count)``.
+    says, and ``changes`` lists the record's replacements one by one.
+    ``matched_variables`` maps corresponding Variable ids (after -> before).
+    ``added``/``removed``/``kept`` count ops, ``(op, count)``.
     """
 
     n_apply_before: int
@@ -223,6 +237,10 @@ class GraphDiff:
     blame_before: Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    matched_variables: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    changes: tuple[Change, ...] = ()
 
     def __str__(self) -> str:
         def ops(rows: tuple[tuple[str, int], ...]) -> str:
@@ -261,6 +279,16 @@ class GraphDiff:
             "matched": dict(self.matched),
             "blame_after": dict(self.blame_after),
             "blame_before": dict(self.blame_before),
+            "matched_variables": dict(self.matched_variables),
+            "changes": [
+                {
+                    "rule": c.rule,
+                    "removed": sorted(c.removed, key=_id_order),
+                    "added": sorted(c.added, key=_id_order),
+                    "rewired": sorted(c.rewired, key=_id_order),
+                }
+                for c in self.changes
+            ],
         }
 
 
@@ -402,7 +430,6 @@ def diff(
         index.setdefault(b.key(n, tuple(b.inputs[n])), []).append(n)
 
     matched: dict[str, str] = {}
-    blame_after: dict[str, str] = {}
     rewired: set[str] = set()
 
     def pair(n: str, m: str) -> None:
@@ -423,8 +450,6 @@ def diff(
         if found and None not in through:
             pair(n, found[0])
             rewired.add(n)
-            rule = next(subst[v][1] for v in a.inputs[n] if v in subst)
-            blame_after[n] = rule
     # 3. from the outputs down: same op where corresponding variables' owners
     # are both unmatched
     kept_before = set(matched.values())
@@ -443,13 +468,25 @@ def diff(
 
     added = [n for n in a.applies if n not in matched]
     removed = [m for m in b.applies if m not in kept_before]
-    blame_before: dict[str, str] = {}
     unmatched_a, unmatched_b = set(added), set(removed)
+    changes = []
     for new, (old, rule) in subst.items():
-        for n in _unmatched_ancestors(a, new, unmatched_a):
-            blame_after.setdefault(n, rule)
-        for m in _unmatched_ancestors(b, old, unmatched_b):
-            blame_before.setdefault(m, rule)
+        readers = {n for n in rewired if new in a.inputs[n]}
+        changes.append(
+            Change(
+                rule,
+                frozenset(_unmatched_ancestors(b, old, unmatched_b)),
+                frozenset(_unmatched_ancestors(a, new, unmatched_a)),
+                frozenset(readers),
+            )
+        )
+    blame_after: dict[str, str] = {}
+    blame_before: dict[str, str] = {}
+    for c in changes:
+        for n in c.added | c.rewired:
+            blame_after.setdefault(n, c.rule)
+        for m in c.removed:
+            blame_before.setdefault(m, c.rule)
 
     def ops(side: _Side) -> Counter:
         return Counter(side.g.nodes[n]["op"] for n in side.applies)
@@ -467,6 +504,8 @@ def diff(
         matched=MappingProxyType(matched),
         blame_after=MappingProxyType(blame_after),
         blame_before=MappingProxyType(blame_before),
+        matched_variables=MappingProxyType(dict(corr)),
+        changes=tuple(changes),
     )
 
 
