@@ -18,14 +18,24 @@ from rewritelab.core.models import model_graph
 from rewritelab.core.targets import Target, load_target, resolve
 from rewritelab.measure.bench import BenchReport, BenchRow, bench
 from rewritelab.report.bench import bench_markdown, save_bench
+from rewritelab.report.view import ViewFile, view
 from rewritelab.rewrite.apply import ApplyResult, Firing, apply
 from rewritelab.rewrite.modes import mode
 from rewritelab.rewrite.products import Factor, Product, product_of
 from rewritelab.rewrite.registry import RuleSet, library, load
 from rewritelab.rewrite.replace import replace
 from rewritelab.rewrite.rules import Rule, RuleError, as_rule, pattern, rule
-from rewritelab.see.analysis import GraphDiff, Summary, diff, roots, signatures, summary
+from rewritelab.see.analysis import (
+    Change,
+    GraphDiff,
+    Summary,
+    diff,
+    roots,
+    signatures,
+    summary,
+)
 from rewritelab.see.graph import constant_value, to_networkx
+from rewritelab.see.merged import MergedGraph, merge, term_groups
 from rewritelab.see.ranges import FINITE, Range, is_positive, value_range
 from rewritelab.see.render import Picture, render, render_diff, to_dot
 
@@ -39,6 +49,10 @@ __all__ = [
     "pytensor_rewritten",
     "resolve",
     # see
+    "Change",
+    "MergedGraph",
+    "merge",
+    "term_groups",
     "FINITE",
     "Range",
     "is_positive",
@@ -88,6 +102,8 @@ __all__ = [
     "BenchRow",
     "bench",
     # report
+    "view",
+    "ViewFile",
     "bench_markdown",
     "save_bench",
 ]

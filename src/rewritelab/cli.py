@@ -32,6 +32,7 @@ from rewritelab.report.console import (
 )
 from rewritelab.report.demo import run_demo
 from rewritelab.report.progress import Steps
+from rewritelab.report.view import view
 from rewritelab.rewrite.apply import apply
 from rewritelab.rewrite.registry import library, load
 from rewritelab.see.analysis import diff, summary
@@ -240,6 +241,25 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_view(args: argparse.Namespace, console: Console) -> int:
+
+    target = load_target(args.target)
+    rules = _rules(args.rules)
+    stem = Path(args.target.split(":")[0]).stem
+    out = Path(args.out or f"{stem}-view.html")
+    with Steps("viewing", 1) as steps:
+        steps.step(0, f"{stem}: rewriting, matching and laying out the data")
+        written = view(
+            target,
+            rules,
+            graph=args.graph if target.model is not None else None,
+            compiled=args.compiled,
+            path=out,
+        )
+    console.print(f"[bold]viewer:[/] {escape(str(written))} in {written.seconds:.1f} s")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
     report = run_demo(args.model, Path(args.out), console=console)
@@ -302,6 +322,25 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--render-diff", metavar="FILE", help="draw before/after")
     a.add_argument("--json", action="store_true", help="print JSON")
     a.set_defaults(func=cmd_apply)
+
+    v = sub.add_parser(
+        "view", help="write an interactive HTML viewer of a graph and its rewrite"
+    )
+    v.add_argument("target", help="FILE.py, FILE.py:NAME, or a bundled model name")
+    v.add_argument("--rules", help="a .py file or folder (default: shipped library)")
+    v.add_argument(
+        "--graph",
+        default="logp",
+        choices=["logp", "terms", "grad", "logp+grad"],
+        help="which graph of a model (default logp)",
+    )
+    v.add_argument(
+        "--compiled",
+        action="store_true",
+        help="also show PyTensor's default pipeline, without and with the rules",
+    )
+    v.add_argument("-o", "--out", help="the HTML file (default: TARGET-view.html)")
+    v.set_defaults(func=cmd_view)
 
     c = sub.add_parser("check", help="check that rules keep values (and gradients)")
     c.add_argument(

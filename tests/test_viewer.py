@@ -1,0 +1,145 @@
+"""rewritelab view: the data it writes, its refusals, and the page in a real browser."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytensor.tensor as pt
+import pytest
+
+import rewritelab as rl
+from rewritelab.core.targets import load_target
+
+
+def _data(path):
+    text = path.read_text()
+    start = text.index('id="rl-data">') + len('id="rl-data">')
+    raw = text[start : text.index("</script>", start)]
+
+    def no_constant(name):
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(raw.replace("<\\/", "</"), parse_constant=no_constant)
+
+
+def test_the_page_holds_the_merged_diff_and_works_offline(tmp_path):
+    out = rl.view(
+        load_target("eight_schools"),
+        rl.library(),
+        graph="logp+grad",
+        compiled=True,
+        path=tmp_path / "v.html",
+    )
+    page = out.path.read_text()
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in page  # every asset is inlined
+    data = _data(out.path)
+    rules, pipeline, both = data["views"]
+    assert rules["name"].startswith("rules: 6 firings of known_range_check")
+    statuses = {n["status"] for n in rules["graph"]["nodes"]}
+    assert statuses == {"kept", "added", "removed", "rewired"}
+    assert len(rules["graph"]["changes"]) == 6
+    first = rules["graph"]["changes"][0]
+    ids = {n["id"]: n for n in rules["graph"]["nodes"]}
+    assert {ids[i]["status"] for i in first["nodes"]} <= {"added", "removed", "rewired"}
+    assert all(ids[i]["rule"] == "known_range_check" for i in first["nodes"])
+    groups = {n["group"] for n in rules["graph"]["nodes"] if n["kind"] == "apply"}
+    assert {"mu", "obs", "theta_raw"} <= groups  # logp terms
+    assert pipeline["name"] == "PyTensor's default pipeline"
+    assert out.views[0][1] == len(rules["graph"]["nodes"])
+
+
+def test_nothing_to_view_and_a_wrong_file_are_clear_errors(tmp_path):
+    with pytest.raises(rl.RewritelabError, match="nothing to view"):
+        rl.view(pt.dvector("x"), path=tmp_path / "v.html")
+    with pytest.raises(rl.RewritelabError, match="expected FILE.html"):
+        rl.view(pt.exp(pt.dvector("x")), path=tmp_path / "v.png")
+    (tmp_path / "g.py").write_text(
+        "import pytensor.tensor as pt\nfrom pytensor.graph.fg import FunctionGraph\n"
+        "x = pt.dvector('x')\nfg = FunctionGraph([x], [x], clone=False)\n"
+    )
+    cli = [sys.executable, "-m", "rewritelab.cli", "view", str(tmp_path / "g.py")]
+    done = subprocess.run(cli, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.splitlines()[-1]  # after the progress line
+    assert last == "rewritelab: error: nothing to view: fg has no Apply nodes"
+
+
+def _browser():
+    """Playwright's Chromium driver on the system's Chromium, or a skip
+    saying which of the two is missing."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="Playwright is not installed (./dev test installs it)",
+    )
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip(
+            "no Chromium on this machine (./dev test installs Debian's chromium)"
+        )
+    return sync_api, chromium
+
+
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.mark.slow
+def test_the_viewer_in_a_real_browser(tmp_path):
+    """Every node drawn, a click shows its panel, stepping moves the highlight."""
+    sync_api, chromium = _browser()
+    out = rl.view(
+        load_target("eight_schools"),
+        rl.library(),
+        graph="logp+grad",
+        path=tmp_path / "v.html",
+    )
+    data = _data(out.path)["views"][0]["graph"]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(out.path.as_uri())
+        page.wait_for_selector("#rl-status[data-ready=true]", timeout=60_000)
+        assert not errors
+        drawn = page.locator("g.node")
+        assert (
+            drawn.count()
+            == len(data["nodes"])
+            == int(page.get_attribute("#rl-status", "data-drawn"))
+        )
+        removed = page.locator("g.node.removed").first
+        node_id = removed.get_attribute("data-id")
+        removed.click()
+        panel = page.inner_text("#rl-panel")
+        node = next(n for n in data["nodes"] if n["id"] == node_id)
+        assert (
+            node["op"] in panel and "removed" in panel and "known_range_check" in panel
+        )
+        page.fill("#rl-search", "Switch")
+        assert page.locator("g.node.match").count() == sum(
+            "switch" in (n["label"] + (n["op"] or "")).lower() for n in data["nodes"]
+        )
+        focus = []
+        for k in range(2):
+            page.click("#rl-next")
+            assert page.inner_text("#rl-step").startswith(f"change {k + 1} of 6")
+            ids = page.eval_on_selector_all(
+                "g.node.focus", "els => els.map(e => e.dataset.id)"
+            )
+            assert sorted(ids) == sorted(data["changes"][k]["nodes"])
+            focus.append(ids)
+        assert focus[0] != focus[1]  # the highlight moved
+        page.screenshot(path=str(tmp_path / "viewer.png"))
+        browser.close()
+    assert (tmp_path / "viewer.png").stat().st_size > 10_000
