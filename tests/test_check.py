@@ -1,5 +1,6 @@
 """check_rule: wrong rewrites get a shrunk counterexample, correct ones pass."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -172,3 +173,16 @@ def test_a_failing_random_graph_is_shrunk_like_a_failing_input():
     again = check_rule(exp_as_shift, max_examples=20, models=False)
     assert again.counterexample.graph == report.counterexample.graph
     assert again.counterexample.inputs.keys() == report.counterexample.inputs.keys()
+
+
+def test_the_originals_error_is_reported_beside_the_rewrites():
+    """log(exp(x)) -> x: where exp overflows the original is inf ULPs off and
+    the rewrite exact; the report shows both, not a bare worst error."""
+    report = check_rule(rl.pattern("log(exp(x)) -> x"), max_examples=60, models=False)
+    assert report.verdict == "passed"
+    assert report.worst_ulps_original == float("inf")  # exp overflowed
+    assert report.worst_ulps_exact < 8
+    assert report.error_cells() == (f"{report.worst_ulps_exact:.3g}", "inf")
+    plain = check_rule(rl.pattern("neg(neg(x)) -> x"), max_examples=30, models=False)
+    assert plain.error_cells() == (f"{plain.worst_ulps:.3g} (vs original)", "-")
+    assert json.loads(json.dumps(report.to_dict()))["worst_ulps_original"] is not None

@@ -143,4 +143,6 @@ def test_demo_writes_html_and_markdown(tmp_path):
     assert "known_range_check" in page and "passed" in page
     for img in ("logp.png", "rules_diff.png", "bench.png"):
         assert (tmp_path / img).exists() and img in page
+    assert (tmp_path / "view.html").exists() and 'href="view.html"' in page
+    assert "original&#x27;s worst ULPs" in page
     assert report.markdown.read_text().startswith("# rewritelab demo: regression")

@@ -262,7 +262,7 @@ def cmd_view(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
-    report = run_demo(args.model, Path(args.out), console=console)
+    report = run_demo(args.model, Path(args.out))
     console.print(f"[bold]report:[/] {report.html} (and {report.markdown.name})")
     return EXIT_OK
 
@@ -386,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="the whole workflow on a bundled model")
     d.add_argument(
         "--model",
-        default="eight_schools",
+        default="logistic",
         help="a bundled model name or FILE.py[:NAME]",
     )
     d.add_argument("--out", default="rewritelab-report", help="output folder")

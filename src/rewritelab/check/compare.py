@@ -76,8 +76,10 @@ class Verdict:
 
     ``ok`` tells whether the rewrite is acceptable; ``worst_ulps`` is the
     rewritten value's worst error (against the exact value where it was
-    computed, else against the original); ``index`` is the first bad element
-    and ``reason`` says why it is bad.
+    computed, else against the original), and ``original_ulps`` the
+    original's worst error against the same exact value (None where no exact
+    value was needed); ``index`` is the first bad element and ``reason`` says
+    why it is bad.
     """
 
     ok: bool
@@ -87,6 +89,7 @@ class Verdict:
     exact: np.ndarray | None = None
     ulps_before: float | None = None
     ulps_after: float | None = None
+    original_ulps: float | None = None
 
 
 def compare_values(
@@ -148,8 +151,9 @@ def compare_values(
     if bad.any() and noise is not None:
         bad &= err_after > _spread(noise, ref)
     worst = float(err_after.max(initial=0.0))
+    original = float(err_before.max(initial=0.0))
     if not bad.any():
-        return Verdict(True, worst, exact=ref)
+        return Verdict(True, worst, exact=ref, original_ulps=original)
     idx = np.unravel_index(int(np.argmax(bad)), before.shape)
     return Verdict(
         False,
@@ -159,6 +163,7 @@ def compare_values(
         ref,
         float(err_before[idx]),
         float(err_after[idx]),
+        original,
     )
 
 

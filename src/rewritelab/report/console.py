@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
-from rewritelab.check.rules import RuleReport
+from rewritelab.check.rules import ERROR_HEADERS, RuleReport
 from rewritelab.measure.bench import CELL_HEADERS, KEY_HEADERS, BenchReport
 from rewritelab.rewrite.apply import ApplyResult
 from rewritelab.rewrite.registry import RuleSet
@@ -91,7 +91,7 @@ def rules_table(rules: RuleSet, where: str) -> Table:
 def check_table(reports: Sequence[RuleReport]) -> Table:
     """Rule checks: verdict, graphs fired of tried, inputs, worst error, time."""
     table = Table(title=f"checked {len(reports)} rules ({reports[0].mode})")
-    numeric = ("graphs", "inputs", "worst ULPs", "s")
+    numeric = ("graphs", "inputs", *ERROR_HEADERS, "s")
     for col in ("rule", "verdict", *numeric, "location"):
         table.add_column(col, justify="right" if col in numeric else "left")
     colour = {
@@ -106,7 +106,7 @@ def check_table(reports: Sequence[RuleReport]) -> Table:
             f"[{colour[r.verdict]}]{r.verdict}[/]",
             f"{r.graphs_fired}/{r.graphs_tried}",
             str(r.inputs_tried),
-            f"{r.worst_ulps:.3g}",
+            *r.error_cells(),
             f"{r.seconds:.1f}",
             short_location(r.source),
         )

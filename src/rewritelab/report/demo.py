@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
+from rewritelab.check.cache import checked_rules
 from rewritelab.check.model import check_model
-from rewritelab.check.rules import check_rules
+from rewritelab.check.rules import ERROR_HEADERS
 from rewritelab.core.compile import pytensor_rewritten
 from rewritelab.core.targets import load_target
 from rewritelab.measure.bench import CELL_HEADERS, bench
 from rewritelab.report.bench import save_bench
+from rewritelab.report.progress import Steps
 from rewritelab.report.tables import markdown_table
+from rewritelab.report.view import view
 from rewritelab.rewrite.apply import apply
 from rewritelab.rewrite.registry import library
 from rewritelab.see.analysis import diff, summary
@@ -38,6 +39,7 @@ class _Section:
     text: str = ""
     tables: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()
     images: tuple[tuple[str, str], ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ def _md(sections: list[_Section], title: str) -> str:
         for head, rows in s.tables:
             out += [markdown_table(head, rows), ""]
         out += [f"![{alt}]({src})" for alt, src in s.images]
+        out += [f"[{text}]({href})" for text, href in s.links]
         out.append("")
     return "\n".join(out)
 
@@ -103,6 +106,10 @@ def _html(sections: list[_Section], title: str) -> str:
             f'<p><img src="{html.escape(src)}" alt="{html.escape(alt)}"></p>'
             for alt, src in s.images
         ]
+        body += [
+            f'<p class="link"><a href="{html.escape(href)}">{html.escape(text)}</a></p>'
+            for text, href in s.links
+        ]
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>"
@@ -114,7 +121,6 @@ def run_demo(
     model: str,
     out: Path,
     *,
-    console: Console | None = None,
     backends: tuple[str, ...] = ("numba", "c"),
     repeats: int = 21,
     max_examples: int = 100,
@@ -122,8 +128,31 @@ def run_demo(
     """Run the whole workflow on ``model`` (a bundled name or FILE.py[:NAME])
     and write ``report.html`` and ``report.md`` into ``out``."""
 
-    console = console or Console()
+    with Steps("demo:", len(DEMO_STEPS)) as steps:
+        return _run(model, out, steps, backends, repeats, max_examples)
+
+
+#: The demo's steps, as its progress reports them.
+DEMO_STEPS = (
+    "inspecting the logp graph",
+    "applying the shipped rules",
+    "writing the viewer",
+    "checking every rule",
+    "checking the model",
+    "benchmarking before/after",
+)
+
+
+def _run(
+    model: str,
+    out: Path,
+    steps: Steps,
+    backends: tuple[str, ...],
+    repeats: int,
+    max_examples: int,
+) -> DemoReport:
     out.mkdir(parents=True, exist_ok=True)
+    steps.step(0, DEMO_STEPS[0])
     target = load_target(model)
     rules = library()
     sections: list[_Section] = []
@@ -131,12 +160,11 @@ def run_demo(
     def pic_name(p: Any) -> str:
         return (p.image or p.dot).name
 
-    with console.status(f"inspecting {model}"):
-        graph = to_networkx(target)
-        compiled = to_networkx(pytensor_rewritten(target))
-        s, sc, d = summary(graph), summary(compiled), diff(graph, compiled)
-        pic = render(graph, out / "logp.png", title=f"{model}: logp graph")
-        dpic = render_diff(graph, compiled, out / "compiled_diff.png")
+    graph = to_networkx(target)
+    compiled = to_networkx(pytensor_rewritten(target))
+    s, sc, d = summary(graph), summary(compiled), diff(graph, compiled)
+    pic = render(graph, out / "logp.png", title=f"{model}: logp graph")
+    dpic = render_diff(graph, compiled, out / "compiled_diff.png")
     sections.append(
         _Section(
             "1. See: the logp graph",
@@ -162,11 +190,20 @@ def run_demo(
     )
     if target.model is None:
         raise ValueError(f"{model} is not a PyMC model: the demo needs one")
-    with console.status("applying the shipped rules"):
-        result = apply(target, rules, graph="logp+grad")
-        rpic = render_diff(
-            result.before, result.after, out / "rules_diff.png", changes=result.diff
-        )
+    steps.step(1, DEMO_STEPS[1])
+    result = apply(target, rules, graph="logp+grad")
+    rpic = render_diff(
+        result.before, result.after, out / "rules_diff.png", changes=result.diff
+    )
+    steps.step(2, DEMO_STEPS[2])
+    viewer = view(
+        target,
+        rules,
+        graph="logp+grad",
+        compiled=True,
+        path=out / "view.html",
+        title=f"{model} · logp + gradient",
+    )
     sections.append(
         _Section(
             "3. Rewrite: the shipped rules on logp + gradient",
@@ -190,11 +227,16 @@ def run_demo(
                 ),
             ),
             (("before and after the rules", pic_name(rpic)),),
+            ((f"open {viewer.path.name}: the interactive viewer", viewer.path.name),),
         )
     )
-    with console.status("checking every rule (hypothesis + exact reference)"):
-        reports = check_rules(rules, max_examples=max_examples)
-        mreport = check_model(target.model, rules)
+
+    def checking(i: int, name: str, cached: bool) -> None:
+        steps.step(3, f"{DEMO_STEPS[3]}: {name}{' (cached)' if cached else ''}")
+
+    reports = checked_rules(rules, progress=checking, max_examples=max_examples)
+    steps.step(4, DEMO_STEPS[4])
+    mreport = check_model(target.model, rules)
     sections.append(
         _Section(
             "4. Check: is every rule correct?",
@@ -210,7 +252,7 @@ def run_demo(
                         "verdict",
                         "graphs fired/tried",
                         "inputs",
-                        "worst ULPs",
+                        *ERROR_HEADERS,
                         "s",
                     ),
                     tuple(
@@ -219,7 +261,7 @@ def run_demo(
                             r.verdict,
                             f"{r.graphs_fired}/{r.graphs_tried}",
                             str(r.inputs_tried),
-                            f"{r.worst_ulps:.3g}",
+                            *r.error_cells(),
                             f"{r.seconds:.1f}",
                         )
                         for r in reports
@@ -228,11 +270,9 @@ def run_demo(
             ),
         )
     )
-    with console.status("benchmarking before/after (compiling, timing)"):
-        breport = bench(
-            [target], rules, backends=backends, repeats=repeats, names=[model]
-        )
-        paths = save_bench(breport, out, stem="bench")
+    steps.step(5, DEMO_STEPS[5])
+    breport = bench([target], rules, backends=backends, repeats=repeats, names=[model])
+    paths = save_bench(breport, out, stem="bench")
     head = ("backend", "function", *CELL_HEADERS, "note")
     rows = tuple((r.backend, r.function, *r.cells(), r.remark) for r in breport.rows)
     prof = tuple(
