@@ -143,3 +143,34 @@ def test_the_viewer_in_a_real_browser(tmp_path):
         page.screenshot(path=str(tmp_path / "viewer.png"))
         browser.close()
     assert (tmp_path / "viewer.png").stat().st_size > 10_000
+
+
+def test_profile_overlay_gives_each_compiled_node_its_share_of_the_time(tmp_path):
+    out = rl.view(
+        load_target("eight_schools"),
+        rl.library(),
+        profile=True,
+        path=tmp_path / "v.html",
+    )
+    data = _data(out.path)
+    names = [v["name"] for v in data["views"]]
+    assert names[1:] == [
+        "C backend, default pipeline",
+        "C backend, pipeline with the rules",
+    ]
+    for v in data["views"][1:]:
+        shares = [n["time"] for n in v["graph"]["nodes"] if "time" in n]
+        assert shares and all(0 <= s <= 1 for s in shares)
+        assert abs(sum(shares) - 1) < 1e-6  # every compiled node, nothing else
+
+
+def test_a_counterexample_is_marked_where_the_blamed_rule_changed_the_graph(tmp_path):
+    wrong = rl.pattern("exp(x) -> cosh(x)", name="exp_as_cosh")
+    model = load_target("eight_schools")
+    found = rl.check_model(model, wrong, max_examples=20).counterexample
+    assert found is not None and found.rule in ("", "exp_as_cosh")  # one rule: no blame
+    out = rl.view(model, wrong, counterexample=found, path=tmp_path / "v.html")
+    graph = _data(out.path)["views"][0]["graph"]
+    marked = {n["id"] for n in graph["nodes"] if n.get("counterexample")}
+    changed = {i for c in graph["changes"] for i in c["nodes"]}
+    assert marked and marked <= changed

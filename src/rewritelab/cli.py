@@ -254,6 +254,7 @@ def cmd_view(args: argparse.Namespace, console: Console) -> int:
             rules,
             graph=args.graph if target.model is not None else None,
             compiled=args.compiled,
+            profile=args.profile,
             path=out,
         )
     console.print(f"[bold]viewer:[/] {escape(str(written))} in {written.seconds:.1f} s")
@@ -338,6 +339,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--compiled",
         action="store_true",
         help="also show PyTensor's default pipeline, without and with the rules",
+    )
+    v.add_argument(
+        "--profile",
+        action="store_true",
+        help="show the C backend's compiled graphs with each node's share of the time",
     )
     v.add_argument("-o", "--out", help="the HTML file (default: TARGET-view.html)")
     v.set_defaults(func=cmd_view)

@@ -23,7 +23,7 @@ from hypothesis.extra import numpy as hnp
 
 from rewritelab.check.kernel import CHECK_MODE_NAME, Comparison, Counterexample
 from rewritelab.core.compile import pytensor_rewritten
-from rewritelab.core.errors import RewritelabError
+from rewritelab.core.errors import RewritelabError, TargetError
 from rewritelab.core.models import model_graph
 from rewritelab.core.points import model_points
 from rewritelab.rewrite.apply import apply
@@ -89,6 +89,21 @@ class ModelReport:
 STAGES = ("built", "compiling")
 
 
+def _the_model(model: Any) -> Any:
+    """The pm.Model of ``model`` (a Model, or a Target holding one); a
+    TargetError for anything else."""
+    import pymc as pm
+
+    inner = getattr(model, "model", None)
+    if isinstance(inner, pm.Model):
+        return inner
+    if isinstance(model, pm.Model):
+        return model
+    raise TargetError(
+        f"check_model needs a pm.Model or a model target, not {type(model).__name__}"
+    )
+
+
 def _checked_graph(model: Any, stage: str) -> tuple[Any, int]:
     """One graph of the joint logp, every term and the gradient (in that
     order) at ``stage``, and the number of terms."""
@@ -131,6 +146,7 @@ def check_model(
     t0 = time.perf_counter()
     if stage not in STAGES:
         raise RewritelabError(f"unknown stage {stage!r}; expected one of {STAGES}")
+    model = _the_model(model)
     graph, n_terms = _checked_graph(model, stage)
     rs = rule_set(rules)
     name = getattr(model, "name", "") or "model"

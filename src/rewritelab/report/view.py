@@ -17,18 +17,25 @@ import json
 import math
 import string
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rewritelab.core.compile import pytensor_rewritten
+import pytensor
+from pytensor.graph.basic import Apply
+from pytensor.graph.fg import FunctionGraph
+
+from rewritelab.check.kernel import Counterexample
+from rewritelab.core.compile import as_mode, pytensor_rewritten
 from rewritelab.core.errors import RewritelabError
 from rewritelab.core.models import model_graph
+from rewritelab.core.points import Point, graph_points, model_points
 from rewritelab.core.targets import Target, resolve
 from rewritelab.rewrite.apply import apply
 from rewritelab.rewrite.modes import mode as rules_mode
-from rewritelab.see.graph import to_networkx
+from rewritelab.see.graph import to_networkx, to_networkx_with_ids
 from rewritelab.see.merged import MergedGraph, merge, term_groups
 
 __all__ = ["ViewFile", "view", "COLLAPSE_ABOVE", "MAX_NODES"]
@@ -63,15 +70,83 @@ def _groups(target: Target, graph: Any) -> dict[str, str] | None:
     return term_groups(graph, roles) if target.model is not None and roles else None
 
 
-def _merged(target: Target, before: Any, after: Any, changes: Any) -> MergedGraph:
-    gb, ga = to_networkx(before), to_networkx(after)
+def _merged(
+    target: Target,
+    before: Any,
+    after: Any,
+    changes: Any,
+    times: Mapping[Apply, float] | None = None,
+) -> MergedGraph:
+    gb, after_ids = to_networkx(before), to_networkx_with_ids(after)
+    ga = after_ids.graph
+    notes = {
+        after_ids.applies[node]: {"time": share}
+        for node, share in (times or {}).items()
+        if node in after_ids.applies
+    }
     return merge(
         gb,
         ga,
         changes,
         groups_before=_groups(target, gb),
         groups_after=_groups(target, ga),
+        notes_after=notes,
     )
+
+
+def _mark(merged: MergedGraph, found: Counterexample) -> MergedGraph:
+    """``merged`` with the nodes of the blamed rule's changes (in the term the
+    counterexample names, where it names one) marked with it."""
+    term = found.output.removeprefix("term ").removesuffix("_logprob")
+    ids = {
+        i
+        for c in merged.changes
+        if not found.rule or c["rule"] == found.rule
+        for i in c["nodes"]
+    }
+    text = str(found).splitlines()[0]
+    nodes = []
+    for n in merged.nodes:
+        hit = n["id"] in ids and (
+            not found.output.startswith("term ") or term in str(n.get("group"))
+        )
+        nodes.append({**n, "counterexample": text} if hit else n)
+    return replace(merged, nodes=tuple(nodes))
+
+
+def _point(target: Target) -> Point:
+    """A finite point to run ``target`` at: a model's initial point (or a
+    prior draw), else a random one (:func:`rewritelab.core.points.graph_points`)."""
+    if target.model is not None:
+        points = model_points(target.model, draws=1)
+    else:
+        points = graph_points(target.inputs, target.outputs, draws=1)
+    if not len(points):
+        raise RewritelabError(f"cannot profile {target.name or 'the graph'}: {points}")
+    return points.points[0]
+
+
+def _profiled(
+    target: Target, mode: Any, min_seconds: float = 0.3
+) -> tuple[FunctionGraph, dict[Apply, float]]:
+    """The C backend's compiled graph of ``target`` under ``mode`` and each
+    node's share of the run time (PyTensor's ProfileStats), at a finite point."""
+    fn = pytensor.function(
+        list(target.inputs),
+        list(target.outputs),
+        mode=mode,
+        profile=True,
+        on_unused_input="ignore",
+    )
+    args = _point(target).args(target.inputs)
+    start, calls = time.perf_counter(), 0
+    while calls < 10 or time.perf_counter() - start < min_seconds:
+        fn(*args)
+        calls += 1
+    fg = fn.maker.fgraph
+    spent = {node: s for (g, node), s in fn.profile.apply_time.items() if g is fg}
+    total = sum(spent.values()) or 1.0
+    return fg, {node: s / total for node, s in spent.items()}
 
 
 def view(
@@ -80,6 +155,8 @@ def view(
     *,
     graph: str | None = None,
     compiled: bool = False,
+    profile: bool = False,
+    counterexample: Counterexample | None = None,
     path: str | Path = "view.html",
     title: str = "",
 ) -> ViewFile:
@@ -88,7 +165,11 @@ def view(
     ``rules`` (a RuleSet, path, rule or list; None: no rules) are applied as
     :func:`rewritelab.apply` does; ``graph`` picks a model's ``logp``,
     ``terms``, ``grad`` or ``logp+grad``; ``compiled`` adds PyTensor's default
-    pipeline (and, with rules, the pipeline with them) as views of their own.
+    pipeline (and, with rules, the pipeline with them) as views of their own;
+    ``profile`` makes those the C backend's compiled graphs, each node with
+    its share of the run time (PyTensor's ProfileStats, at a finite point),
+    shaded in the viewer. ``counterexample`` (from a model or rule check)
+    marks the changes of the rule it blames, in the term it names.
 
     Examples
     --------
@@ -113,10 +194,21 @@ def view(
         fired = ", ".join(result.fired) or "no rule"
         n = len(result.firings)
         name = f"rules: {n} firing{'s' * (n != 1)} of {fired}"
-        views.append((name, _merged(t, result.before, result.after, result.diff)))
+        merged = _merged(t, result.before, result.after, result.diff)
+        if counterexample is not None:
+            merged = _mark(merged, counterexample)
+        views.append((name, merged))
     else:
         views.append(("graph", _merged(t, t, t, None)))
-    if compiled:
+    if profile:  # the C backend's compiled graphs, with time per node
+        fg, times = _profiled(t, as_mode("CVM"))
+        views.append(("C backend, default pipeline", _merged(t, t, fg, None, times)))
+        if rules is not None:
+            fg, times = _profiled(t, rules_mode(rules, base="CVM"))
+            views.append(
+                ("C backend, pipeline with the rules", _merged(t, t, fg, None, times))
+            )
+    elif compiled:
         base = pytensor_rewritten(t)
         views.append(("PyTensor's default pipeline", _merged(t, t, base, None)))
         if rules is not None:
@@ -139,7 +231,11 @@ def view(
     data = {
         "title": title or t.name or "graph",
         "collapse_above": COLLAPSE_ABOVE,
-        "views": [{"name": name, "graph": m.to_dict()} for name, m in views],
+        "views": [
+            # a compiled graph shares little with the original: shown alone first
+            {"name": name, "graph": m.to_dict(), "show": "both" if i == 0 else "after"}
+            for i, (name, m) in enumerate(views)
+        ],
     }
     page = string.Template(_asset("viewer.html")).substitute(
         title=_html_text(data["title"]),

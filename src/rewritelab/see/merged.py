@@ -163,11 +163,14 @@ def merge(
     *,
     groups_before: Mapping[str, str] | None = None,
     groups_after: Mapping[str, str] | None = None,
+    notes_after: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> MergedGraph:
     """The diff of ``before`` and ``after`` as one graph (see module doc).
 
     ``changes`` is the diff (default: :func:`rewritelab.diff` of the two);
-    ``groups_*`` map Apply ids of each side to a group (:func:`term_groups`).
+    ``groups_*`` map Apply ids of each side to a group (:func:`term_groups`);
+    ``notes_after`` adds attributes to Apply nodes of ``after`` by id (such as
+    ``time``, a share of the run time).
     """
     gb, ga = as_networkx(before), as_networkx(after)
     d = changes if changes is not None else diff(gb, ga)
@@ -203,6 +206,7 @@ def merge(
                 "after": n,
                 "before": back,
                 **_attrs(ga, node_id),
+                **(notes_after or {}).get(n, {}),
             }
         )
     for m, nd in pb.nodes(data=True):

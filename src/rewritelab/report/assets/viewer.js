@@ -101,8 +101,13 @@
       const grp = el("g", { class: `node ${n.kind} ${n.status} style-${n.style || "other"}`,
         "data-id": n.id, transform: `translate(${p.x - p.width / 2},${p.y - p.height / 2})` },
         nodeLayer);
-      el("rect", { width: p.width, height: p.height, rx: n.kind === "apply" ? 4 : p.height / 2 },
-        grp);
+      const rect = el("rect", { width: p.width, height: p.height,
+        rx: n.kind === "apply" ? 4 : p.height / 2 }, grp);
+      if (typeof n.time === "number") {  // the profile overlay: share of the run time
+        rect.style.fill = `rgba(255, 120, 0, ${Math.min(1, 0.08 + 2.5 * n.time)})`;
+        grp.classList.add("timed");
+      }
+      if (n.counterexample) grp.classList.add("counterexample");
       String(n.label).split("\n").forEach((line, i) => {
         const t = el("text", { x: p.width / 2, y: 16 + i * 16, "text-anchor": "middle" }, grp);
         t.textContent = line;
@@ -223,6 +228,7 @@
   function chooseView(i) {
     view = data.views[i];
     step = -1;
+    showSelect.value = view.show || "both";
     const groups = new Set(view.graph.nodes.map((n) => n.group).filter(Boolean));
     collapsed = view.graph.nodes.length > COLLAPSE_ABOVE ? groups : new Set();
     draw();
