@@ -10,6 +10,7 @@ their pictures into one folder.
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,7 +235,9 @@ def _run(
     def checking(i: int, name: str, cached: bool) -> None:
         steps.step(3, f"{DEMO_STEPS[3]}: {name}{' (cached)' if cached else ''}")
 
-    reports = checked_rules(rules, progress=checking, max_examples=max_examples)
+    reports = checked_rules(
+        rules, progress=checking, workers=os.cpu_count() or 1, max_examples=max_examples
+    )
     steps.step(4, DEMO_STEPS[4])
     mreport = check_model(target.model, rules)
     sections.append(
