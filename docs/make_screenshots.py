@@ -12,19 +12,10 @@ from playwright.sync_api import sync_playwright
 
 import rewritelab as rl
 from rewritelab.core.targets import load_target
+from rewritelab.report.view import HEADLESS_CHROMIUM_ARGS
 
 HERE = Path(__file__).parent
 ZOO = HERE.parent / "benchmarks" / "models"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOTS = [  # model, graph, the rule whose first change is shown
     ("logistic", "logp+grad", "known_range_check"),
     ("stochastic_volatility", "logp+grad", "positive_powers"),
@@ -34,7 +25,9 @@ SHOTS = [  # model, graph, the rule whose first change is shown
 def main() -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        browser = p.chromium.launch(
+            executable_path=chromium, args=list(HEADLESS_CHROMIUM_ARGS)
+        )
         for name, graph, rule in SHOTS:
             out = rl.view(
                 load_target(str(ZOO / f"{name}.py")),

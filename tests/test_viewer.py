@@ -10,6 +10,7 @@ import pytest
 
 import rewritelab as rl
 from rewritelab.core.targets import load_target
+from rewritelab.report.view import HEADLESS_CHROMIUM_ARGS
 
 
 def _data(path):
@@ -81,18 +82,6 @@ def _browser():
     return sync_api, chromium
 
 
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 @pytest.mark.slow
 def test_the_viewer_in_a_real_browser(tmp_path):
     """Every node drawn, a click shows its panel, stepping moves the highlight."""
@@ -105,7 +94,9 @@ def test_the_viewer_in_a_real_browser(tmp_path):
     )
     data = _data(out.path)["views"][0]["graph"]
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        browser = p.chromium.launch(
+            executable_path=chromium, args=list(HEADLESS_CHROMIUM_ARGS)
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))

@@ -17,6 +17,7 @@ from rewritelab.check.cache import checked_rules
 from rewritelab.check.model import STAGES, check_model
 from rewritelab.core.compile import pytensor_rewritten
 from rewritelab.core.errors import RewritelabError
+from rewritelab.core.models import GRAPH_KINDS
 from rewritelab.core.targets import load_target
 from rewritelab.measure.bench import TIMED_AT, bench
 from rewritelab.report.bench import save_bench
@@ -241,6 +242,20 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _target_and_rules(parser: argparse.ArgumentParser) -> None:
+    """The target, --rules and --graph arguments apply and view share."""
+    parser.add_argument("target", help="FILE.py, FILE.py:NAME, or a bundled model name")
+    parser.add_argument(
+        "--rules", help="a .py file or folder (default: shipped library)"
+    )
+    parser.add_argument(
+        "--graph",
+        default="logp",
+        choices=GRAPH_KINDS,
+        help="which graph of a model (default logp)",
+    )
+
+
 def cmd_view(args: argparse.Namespace, console: Console) -> int:
 
     target = load_target(args.target)
@@ -306,14 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_rules)
 
     a = sub.add_parser("apply", help="apply rules to a graph or model")
-    a.add_argument("target", help="FILE.py, FILE.py:NAME, or a bundled model name")
-    a.add_argument("--rules", help="a .py file or folder (default: shipped library)")
-    a.add_argument(
-        "--graph",
-        default="logp",
-        choices=["logp", "terms", "grad", "logp+grad"],
-        help="which graph of a model (default logp)",
-    )
+    _target_and_rules(a)
     a.add_argument(
         "--on-error",
         default="raise",
@@ -327,14 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser(
         "view", help="write an interactive HTML viewer of a graph and its rewrite"
     )
-    v.add_argument("target", help="FILE.py, FILE.py:NAME, or a bundled model name")
-    v.add_argument("--rules", help="a .py file or folder (default: shipped library)")
-    v.add_argument(
-        "--graph",
-        default="logp",
-        choices=["logp", "terms", "grad", "logp+grad"],
-        help="which graph of a model (default logp)",
-    )
+    _target_and_rules(v)
     v.add_argument(
         "--compiled",
         action="store_true",

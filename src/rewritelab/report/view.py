@@ -38,10 +38,23 @@ from rewritelab.rewrite.modes import mode as rules_mode
 from rewritelab.see.graph import to_networkx, to_networkx_with_ids
 from rewritelab.see.merged import MergedGraph, merge, term_groups
 
-__all__ = ["ViewFile", "view", "COLLAPSE_ABOVE", "MAX_NODES"]
+__all__ = ["ViewFile", "view", "COLLAPSE_ABOVE", "MAX_NODES", "HEADLESS_CHROMIUM_ARGS"]
 
 #: From this many nodes on, the viewer opens with every logp term collapsed.
 COLLAPSE_ABOVE = 600
+
+#: Flags for opening the viewer in headless Chromium here: no sandbox (root),
+#: and none of Chromium's own network traffic, which a closed network refuses.
+HEADLESS_CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 #: A graph with more nodes than this and no terms to collapse is refused:
 #: a browser would hang laying it out.

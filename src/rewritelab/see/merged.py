@@ -185,50 +185,47 @@ def merge(
     rewired, added = d.rewired_nodes, d.added_nodes
     to_before = {n: m for m, n in to_after.items()}
 
+    def node(side: str, pic_id: str, graph: nx.MultiDiGraph, **fields: Any) -> dict:
+        """One merged node: the picture's text and the graph's attributes."""
+        nd = (pa if side == "A" else pb).nodes[pic_id]
+        return {
+            "id": f"{side}{pic_id}",
+            "label": nd["label"],
+            "kind": nd["kind"],
+            "style": nd["style"],
+            **fields,
+            **_attrs(graph, pic_id.removesuffix(":out")),
+        }
+
     nodes, ids = [], {}
-    for n, nd in pa.nodes(data=True):
+    for n, kind in pa.nodes(data="kind"):
         back = to_before.get(n)
-        if nd["kind"] == "apply":
+        if kind == "apply":
             status = "added" if n in added else "rewired" if n in rewired else "kept"
         else:
             status = "kept" if back is not None else "added"
         ids[("a", n)] = f"A{n}"
-        node_id = n if not n.endswith(":out") else n.removesuffix(":out")
-        nodes.append(
-            {
-                "id": f"A{n}",
-                "label": nd["label"],
-                "kind": nd["kind"],
-                "style": nd["style"],
-                "status": status,
-                "group": (groups_after or {}).get(n),
-                "rule": d.blame_after.get(n),
-                "after": n,
-                "before": back,
-                **_attrs(ga, node_id),
-                **(notes_after or {}).get(n, {}),
-            }
+        fields = dict(
+            status=status,
+            group=(groups_after or {}).get(n),
+            rule=d.blame_after.get(n),
+            after=n,
+            before=back,
         )
-    for m, nd in pb.nodes(data=True):
+        nodes.append(node("A", n, ga, **fields) | dict((notes_after or {}).get(n, {})))
+    for m in pb:
         if m in to_after:
             ids[("b", m)] = ids[("a", to_after[m])]
             continue
         ids[("b", m)] = f"B{m}"
-        node_id = m if not m.endswith(":out") else m.removesuffix(":out")
-        nodes.append(
-            {
-                "id": f"B{m}",
-                "label": nd["label"],
-                "kind": nd["kind"],
-                "style": nd["style"],
-                "status": "removed",
-                "group": (groups_before or {}).get(m),
-                "rule": d.blame_before.get(m),
-                "after": None,
-                "before": m,
-                **_attrs(gb, node_id),
-            }
+        fields = dict(
+            status="removed",
+            group=(groups_before or {}).get(m),
+            rule=d.blame_before.get(m),
+            after=None,
+            before=m,
         )
+        nodes.append(node("B", m, gb, **fields))
     _fold_into_groups(nodes, pa, pb, ids)
     edges, seen = [], set()
     for u, v in pa.edges():
