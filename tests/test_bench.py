@@ -32,7 +32,7 @@ def test_empty_rule_set_is_a_no_op_within_its_interval(small_models):
         repeats=15,
         profile=False,
     )
-    assert len(report.rows) == 2
+    assert [r.path for r in report.rows] == ["kernel", "function"] * 2
     for r in report.rows:
         assert r.agree and not r.error
         assert r.n_apply_before == r.n_apply_after, r
@@ -42,7 +42,7 @@ def test_empty_rule_set_is_a_no_op_within_its_interval(small_models):
 def test_wrong_rules_are_not_timed(small_models):
     wrong = rl.pattern("exp(x) -> cosh(x)", name="wrong")
     report = bench(small_models[:1], wrong, backends=("c",), functions=("logp",))
-    (row,) = report.rows
+    (row,) = report.rows  # refused once, before any call path is timed
     assert not row.agree and np.isnan(row.speedup) and "value 0" in row.note
     assert "disagree" in bench_markdown(report)
 
@@ -58,9 +58,10 @@ def test_a_broken_target_is_reported_and_the_rest_runs(small_models):
         names=["never finite", "eight_schools"],
         profile=False,
     )
-    broken, fine = report.rows
+    broken, *fine = report.rows
     assert broken.function == "graph" and "no usable point" in broken.error
-    assert fine.agree and not fine.error and fine.call_before_s > 0
+    assert [r.path for r in fine] == ["kernel", "function"]
+    assert all(r.agree and not r.error and r.call_before_s > 0 for r in fine)
 
 
 def test_bench_takes_graphs_that_are_not_models():
@@ -71,7 +72,7 @@ def test_bench_takes_graphs_that_are_not_models():
     fg = pytensor.graph.fg.FunctionGraph([x], [pt.exp(pt.log(x))], clone=False)
     fg_output = fg.outputs[0]
     report = bench([y, fg], rl.library(), backends=("c",), repeats=5, profile=False)
-    assert [r.target for r in report.rows] == ["target0", "target1"]
+    assert [r.target for r in report.rows] == ["target0"] * 2 + ["target1"] * 2
     for row in report.rows:
         assert row.function == "graph" and row.agree and not row.error, row
         assert row.call_before_s > 0 and "random draw 0 (positive)" in row.points
@@ -104,8 +105,8 @@ def test_timing_at_a_prior_draw(small_models):
     with pytest.raises(TypeError):  # a frozen report's settings are read-only
         report.settings["timed_at"] = "initial"
     assert json.loads(json.dumps(report.to_dict()))["settings"]["timed_at"] == "prior"
-    (row,) = report.rows
-    assert row.agree and not row.error and row.call_after_s > 0
+    for row in report.rows:
+        assert row.agree and not row.error and row.call_after_s > 0
 
 
 def test_rules_that_remove_work_show_up_in_sizes_and_profile(small_models, tmp_path):
@@ -124,3 +125,45 @@ def test_time_ab_of_a_function_against_itself():
     t = time_ab(f, f, [np.ones(1000)], repeats=9, min_sample_s=0.002)
     assert len(t.a) == len(t.b) == 9 and t.calls_per_sample >= 1
     assert t.ci_low <= t.speedup <= t.ci_high
+
+
+def test_every_call_path_a_sampler_uses_is_timed_and_named(small_models):
+    """A model's logp + gradient: the kernel (the VM on its storage), PyMC's
+    raveled function and the Function call; the kernel computes the same."""
+    report = bench(
+        small_models[:1],
+        rl.library(),
+        backends=("c",),
+        functions=("logp+grad",),
+        repeats=5,
+        profile=False,
+    )
+    assert [r.path for r in report.rows] == ["kernel", "pymc", "function"]
+    for r in report.rows:
+        assert r.agree and not r.error and r.call_before_s > 0, r
+    assert report.to_dict()["settings"]["paths"] == ["kernel", "pymc", "function"]
+    assert "kernel" in bench_markdown(report)
+    with pytest.raises(rl.RewritelabError, match="unknown call path 'c_api'"):
+        bench(small_models[:1], [], paths=("c_api",))
+
+
+@pytest.mark.parametrize("mode", ["NUMBA", "CVM"])
+def test_the_kernel_path_computes_what_the_function_computes(mode):
+    from rewritelab.core.models import model_graph
+    from rewritelab.core.points import model_points
+    from rewritelab.measure.paths import kernel_call, pymc_call
+
+    target = load_target("eight_schools")
+    graph = model_graph(target, "logp+grad")
+    point = model_points(target.model, draws=1).points[-1]
+    args = point.args(graph.inputs)
+    fn = pytensor.function(list(graph.inputs), list(graph.outputs), mode=mode)
+    expected = [np.array(o) for o in fn(*args)]
+    got = kernel_call(fn, args)()
+    got = got if isinstance(got, list | tuple) else [got]
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_allclose(np.asarray(g), e)
+    logp, grad = pymc_call(target.model, mode, dict(point.values))()
+    np.testing.assert_allclose(logp, expected[0])
+    assert grad.shape == (sum(e.size for e in expected[1:]),)

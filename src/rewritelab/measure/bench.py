@@ -29,6 +29,7 @@ from rewritelab.core.errors import RewritelabError
 from rewritelab.core.models import model_graph
 from rewritelab.core.points import Point, graph_points, model_points
 from rewritelab.core.targets import resolve
+from rewritelab.measure.paths import PATHS, function_call, kernel_call, pymc_call
 from rewritelab.measure.timing import time_ab
 from rewritelab.rewrite.modes import mode as rules_mode
 from rewritelab.rewrite.registry import rule_set
@@ -56,7 +57,7 @@ TIMED_AT = ("initial", "prior")
 #: Column names of :meth:`BenchRow.cells`, for tables.
 CELL_HEADERS = ("applies", "µs before", "µs after", "speed-up [95% CI]")
 #: Headers of the columns that say which row it is.
-KEY_HEADERS = ("target", "backend", "function")
+KEY_HEADERS = ("target", "backend", "function", "path")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,18 @@ class BenchRow:
     ops_before: tuple[tuple[str, float], ...] = ()
     ops_after: tuple[tuple[str, float], ...] = ()
     points: str = ""
+    path: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """``(target, backend, function, path)``: the row's
+        :data:`KEY_HEADERS` cells."""
+        return self.target, self.backend, self.function, self.path
+
+    @property
+    def label(self) -> str:
+        """The key as one line: ``logistic · numba · logp · kernel``."""
+        return " · ".join(k for k in self.key if k)
 
     def cells(self) -> tuple[str, str, str, str]:
         """``(applies before → after, µs before, µs after, speed-up [CI])`` as
@@ -136,7 +149,7 @@ class BenchReport:
             r = refused[0]
             return (
                 f"{len(refused)} pair(s) refused: the rules change the values "
-                f"({r.target} · {r.backend} · {r.function})"
+                f"({r.label})"
             )
         if not any(r.agree and not r.error for r in self.rows):
             return "nothing was timed: every row failed or was skipped"
@@ -149,8 +162,7 @@ class BenchReport:
 
     def __str__(self) -> str:
         lines = [
-            f"{r.target} · {r.backend} · {r.function}: "
-            + (r.cells()[3] if r.agree and not r.error else r.remark)
+            f"{r.label}: " + (r.cells()[3] if r.agree and not r.error else r.remark)
             for r in self.rows
         ]
         return "\n".join([*lines, self.problem] if self.problem else lines)
@@ -208,6 +220,7 @@ def bench(
     skip: dict[str, dict[str, str]] | None = None,
     confidence: float = 0.95,
     at: str = "initial",
+    paths: Sequence[str] = PATHS,
 ) -> BenchReport:
     """Benchmark ``rules`` on any targets (see module doc).
 
@@ -234,6 +247,9 @@ def bench(
         )
     if at not in TIMED_AT:
         raise RewritelabError(f"unknown point {at!r}; expected one of {TIMED_AT}")
+    bad = [p for p in paths if p not in PATHS] or ([] if paths else ["(none)"])
+    if bad:
+        raise RewritelabError(f"unknown call path {bad[0]!r}; expected some of {PATHS}")
     bad = [f for f in functions if f not in FUNCTIONS]
     if bad:
         raise RewritelabError(
@@ -273,20 +289,20 @@ def bench(
                 rows += [BenchRow(label, backend, f, error=_short(exc)) for f in graphs]
                 continue
             for fname in graphs:
-                rows.append(
-                    _bench_one(
-                        label,
-                        backend,
-                        fname,
-                        graphs[fname],
-                        base,
-                        after_mode,
-                        points_raw,
-                        (repeats, min_sample_s, confidence),
-                        profile and backend == "c",
-                    )
+                found = _bench_one(
+                    label,
+                    backend,
+                    fname,
+                    graphs[fname],
+                    base,
+                    after_mode,
+                    points_raw,
+                    (repeats, min_sample_s, confidence),
+                    profile and backend == "c",
+                    paths,
+                    _model_of(target),
                 )
-                rows[-1] = replace(rows[-1], points=used)
+                rows += [replace(r, points=used) for r in found]
     settings = {
         "backends": list(backends),
         "functions": list(functions),
@@ -294,6 +310,7 @@ def bench(
         "min_sample_s": min_sample_s,
         "confidence": confidence,
         "timed_at": at,
+        "paths": list(paths),
         "pytensor": pytensor.__version__,
     }
     return BenchReport(tuple(rows), rs.names, settings)
@@ -355,7 +372,10 @@ def _bench_one(
     points_raw: list,
     timing_settings: tuple[int, float, float],
     profile: bool,
-) -> BenchRow:
+    paths: Sequence[str],
+    model: Any,
+) -> list[BenchRow]:
+    """The rows of one target, backend and function: one per call path."""
     inputs, outputs = list(graph.inputs), list(graph.outputs)
     kw = {"on_unused_input": "ignore"}
     try:
@@ -371,7 +391,7 @@ def _bench_one(
         sizes = len(fb.maker.fgraph.apply_nodes), len(fa.maker.fgraph.apply_nodes)
         note = _agreement(inputs, outputs, fb, fa, points_raw)
     except Exception as exc:
-        return BenchRow(label, backend, fname, error=_short(exc))
+        return [BenchRow(label, backend, fname, error=_short(exc))]
     common = dict(
         n_apply_before=sizes[0],
         n_apply_after=sizes[1],
@@ -379,36 +399,57 @@ def _bench_one(
         compile_after_s=compile_a,
     )
     if note:
-        return BenchRow(label, backend, fname, agree=False, note=note, **common)
+        return [BenchRow(label, backend, fname, agree=False, note=note, **common)]
     args = points_raw[0].args(inputs)
     repeats, min_sample_s, confidence = timing_settings
-    timing = time_ab(
-        fb,
-        fa,
-        args,
-        repeats=repeats,
-        min_sample_s=min_sample_s,
-        confidence=confidence,
-        copies=(fb2, fa2),
-    )
     ops_b = ops_a = ()
     if profile:
         try:
-            calls = max(10, timing.calls_per_sample)
-            ops_b = _profile(inputs, outputs, base, args, calls)
-            ops_a = _profile(inputs, outputs, after_mode, args, calls)
+            ops_b = _profile(inputs, outputs, base, args, 50)
+            ops_a = _profile(inputs, outputs, after_mode, args, 50)
         except Exception:  # profiling is a bonus; never lose the timing for it
             pass
-    return BenchRow(
-        label,
-        backend,
-        fname,
-        call_before_s=timing.median_a,
-        call_after_s=timing.median_b,
-        speedup=timing.speedup,
-        ci_low=timing.ci_low,
-        ci_high=timing.ci_high,
-        ops_before=ops_b,
-        ops_after=ops_a,
-        **common,
-    )
+    rows = []
+    for path in paths:
+        if path == "pymc" and (model is None or fname != "logp+grad"):
+            continue  # PyMC's raveled function is a model's logp + gradient
+        try:
+            if path == "pymc":
+                point = dict(points_raw[0].values)
+                pair = (
+                    pymc_call(model, base, point),
+                    pymc_call(model, after_mode, point),
+                )
+                copies = None  # PyMC caches the compiled function: no second copy
+            else:
+                call = kernel_call if path == "kernel" else function_call
+                pair = (call(fb, args), call(fa, args))
+                copies = (call(fb2, args), call(fa2, args))
+            timing = time_ab(
+                *pair,
+                (),
+                repeats=repeats,
+                min_sample_s=min_sample_s,
+                confidence=confidence,
+                copies=copies,
+            )
+        except Exception as exc:
+            rows.append(BenchRow(label, backend, fname, path=path, error=_short(exc)))
+            continue
+        rows.append(
+            BenchRow(
+                label,
+                backend,
+                fname,
+                path=path,
+                call_before_s=timing.median_a,
+                call_after_s=timing.median_b,
+                speedup=timing.speedup,
+                ci_low=timing.ci_low,
+                ci_high=timing.ci_high,
+                ops_before=ops_b if path == paths[0] else (),
+                ops_after=ops_a if path == paths[0] else (),
+                **common,
+            )
+        )
+    return rows

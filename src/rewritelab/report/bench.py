@@ -35,9 +35,7 @@ def bench_markdown(report: BenchReport) -> str:
         us = f"{us_b} / {us_a}" if timed else ""
         rows.append(
             (
-                r.target,
-                r.backend,
-                r.function,
+                *r.key,
                 applies,
                 compile_s,
                 us,
@@ -77,9 +75,7 @@ def bench_plot(report: BenchReport, path: str | Path) -> Path:
     )
     ax.scatter(sp, ys, c=colours, zorder=3)
     ax.axvline(1.0, color="black", lw=0.8, ls="--")
-    ax.set_yticks(
-        ys, [f"{r.target} · {r.backend} · {r.function}" for r in rows], fontsize=8
-    )
+    ax.set_yticks(ys, [r.label for r in rows], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("speed-up (time before / time after), 95% bootstrap interval")
     ax.set_title("rules vs PyTensor's default pipeline")

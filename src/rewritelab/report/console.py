@@ -125,7 +125,7 @@ def bench_table(report: BenchReport) -> Table:
         else:
             colour = "green" if r.ci_low > 1 else "red" if r.ci_high < 1 else "white"
             speedup = f"[{colour}]{escape(speedup)}[/]"
-        table.add_row(r.target, r.backend, r.function, applies, us_b, us_a, speedup)
+        table.add_row(*r.key, applies, us_b, us_a, speedup)
     return table
 
 
