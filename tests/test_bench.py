@@ -141,7 +141,11 @@ def test_every_call_path_a_sampler_uses_is_timed_and_named(small_models):
     assert [r.path for r in report.rows] == ["kernel", "pymc", "function"]
     for r in report.rows:
         assert r.agree and not r.error and r.call_before_s > 0, r
-    assert report.to_dict()["settings"]["paths"] == ["kernel", "pymc", "function"]
+    settings = report.to_dict()["settings"]
+    assert settings["paths"] == ["kernel", "pymc", "function"]
+    # BLAS pinned to one thread while timing, and the libraries recorded
+    assert settings["threads"] == 1 and settings["thread_pools"]
+    assert all(p.endswith("(1 threads)") for p in settings["thread_pools"])
     assert "kernel" in bench_markdown(report)
     with pytest.raises(rl.RewritelabError, match="unknown call path 'c_api'"):
         bench(small_models[:1], [], paths=("c_api",))

@@ -21,7 +21,9 @@ from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import pytensor
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from rewritelab.check.kernel import Comparison
 from rewritelab.core.compile import as_mode
@@ -221,6 +223,7 @@ def bench(
     confidence: float = 0.95,
     at: str = "initial",
     paths: Sequence[str] = PATHS,
+    threads: int = 1,
 ) -> BenchReport:
     """Benchmark ``rules`` on any targets (see module doc).
 
@@ -232,7 +235,10 @@ def bench(
     used is reported in its row's ``error`` and the rest still runs.
     ``progress`` is called with a label before each model/backend pair.
     ``skip`` maps a name to ``{backend: reason}`` pairs not to run (reported
-    as skipped, with the reason). ``at`` is the point timed: ``"initial"``
+    as skipped, with the reason). ``threads`` pins the BLAS and OpenMP thread
+    pools (threadpoolctl) while compiling and timing; the libraries found are
+    in the settings. ``paths`` picks the call paths
+    (:data:`rewritelab.measure.paths.PATHS`). ``at`` is the point timed: ``"initial"``
     (the model's initial point, often all zeros) or ``"prior"`` (a prior
     draw in value space, nearer what a sampler sees: data-dependent branches
     such as softplus's predict perfectly at zero); a graph that is not a
@@ -261,48 +267,56 @@ def bench(
         if names is not None
         else [getattr(t, "name", "") or f"target{i}" for i, t in enumerate(targets)]
     )
-    for label, target in zip(labels, targets, strict=True):
-        try:
-            graphs, points_raw, used = _plan(target, functions, at)
-        except Exception as exc:
-            kinds = functions if _model_of(target) is not None else (GRAPH_FUNCTION,)
-            rows += [
-                BenchRow(label, b, f, error=_short(exc))
-                for b in backends
-                for f in kinds
-            ]
-            continue
-        for backend in backends:
-            if progress:
-                progress(f"{label} · {backend}")
-            reason = (skip or {}).get(label, {}).get(backend)
-            if reason:
+    # BLAS and OpenMP pools pinned while compiling and timing (a linear-algebra
+    # kernel otherwise runs at whatever the other core is doing)
+    with threadpool_limits(limits=threads):
+        pools = _thread_pools()
+        for label, target in zip(labels, targets, strict=True):
+            try:
+                graphs, points_raw, used = _plan(target, functions, at)
+            except Exception as exc:
+                kinds = (
+                    functions if _model_of(target) is not None else (GRAPH_FUNCTION,)
+                )
                 rows += [
-                    BenchRow(label, backend, f, error=f"skipped: {reason}")
-                    for f in graphs
+                    BenchRow(label, b, f, error=_short(exc))
+                    for b in backends
+                    for f in kinds
                 ]
                 continue
-            try:
-                base = as_mode(BACKENDS[backend])
-                after_mode = rules_mode(rs, base=base)
-            except Exception as exc:
-                rows += [BenchRow(label, backend, f, error=_short(exc)) for f in graphs]
-                continue
-            for fname in graphs:
-                found = _bench_one(
-                    label,
-                    backend,
-                    fname,
-                    graphs[fname],
-                    base,
-                    after_mode,
-                    points_raw,
-                    (repeats, min_sample_s, confidence),
-                    profile and backend == "c",
-                    paths,
-                    _model_of(target),
-                )
-                rows += [replace(r, points=used) for r in found]
+            for backend in backends:
+                if progress:
+                    progress(f"{label} · {backend}")
+                reason = (skip or {}).get(label, {}).get(backend)
+                if reason:
+                    rows += [
+                        BenchRow(label, backend, f, error=f"skipped: {reason}")
+                        for f in graphs
+                    ]
+                    continue
+                try:
+                    base = as_mode(BACKENDS[backend])
+                    after_mode = rules_mode(rs, base=base)
+                except Exception as exc:
+                    rows += [
+                        BenchRow(label, backend, f, error=_short(exc)) for f in graphs
+                    ]
+                    continue
+                for fname in graphs:
+                    found = _bench_one(
+                        label,
+                        backend,
+                        fname,
+                        graphs[fname],
+                        base,
+                        after_mode,
+                        points_raw,
+                        (repeats, min_sample_s, confidence),
+                        profile and backend == "c",
+                        paths,
+                        _model_of(target),
+                    )
+                    rows += [replace(r, points=used) for r in found]
     settings = {
         "backends": list(backends),
         "functions": list(functions),
@@ -311,9 +325,20 @@ def bench(
         "confidence": confidence,
         "timed_at": at,
         "paths": list(paths),
+        "threads": threads,
+        "thread_pools": pools,
+        "numpy": np.__version__,
         "pytensor": pytensor.__version__,
     }
     return BenchReport(tuple(rows), rs.names, settings)
+
+
+def _thread_pools() -> tuple[str, ...]:
+    """The BLAS and OpenMP libraries loaded, as ``api version (n threads)``."""
+    return tuple(
+        f"{p.get('internal_api')} {p.get('version')} ({p.get('num_threads')} threads)"
+        for p in threadpool_info()
+    )
 
 
 def _model_of(target: Any) -> Any:
