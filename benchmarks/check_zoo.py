@@ -15,6 +15,8 @@ import time
 from itertools import product
 from pathlib import Path
 
+from zoo import model_files
+
 import rewritelab as rl
 from rewritelab.check.model import STAGES
 from rewritelab.core.targets import load_target
@@ -26,7 +28,7 @@ HERE = Path(__file__).parent
 def main() -> list[dict]:
     rows = []
     library = rl.library()
-    for f, stage in product(sorted((HERE / "models").glob("*.py")), STAGES):
+    for f, stage in product(model_files(), STAGES):
         t = time.perf_counter()
         row = {"model": f.stem, "stage": stage, "fired": [], "points": {}}
         row["counterexample"] = ""

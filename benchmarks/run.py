@@ -5,10 +5,11 @@ and prints the table and the wall time. ``./dev bench run.py numba,c prior``
 times at a prior draw instead of the initial point (zoo_prior.*).
 """
 
-import importlib.util
 import sys
 import time
 from pathlib import Path
+
+from zoo import model_files, skips
 
 import rewritelab as rl
 from rewritelab.core.targets import load_target
@@ -19,20 +20,12 @@ from rewritelab.report.progress import Steps
 HERE = Path(__file__).parent
 
 
-def _skips(path: Path) -> dict:
-    """A zoo model may name backends it cannot be timed on, and why."""
-    spec = importlib.util.spec_from_file_location(f"_zoo_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return dict(getattr(module, "SKIP_BACKENDS", {}))
-
-
 def main(backends=("numba", "c"), at: str = "initial") -> None:
-    files = sorted((HERE / "models").glob("*.py"))
+    files = model_files()
     t0 = time.perf_counter()
     with Steps("zoo", len(files) * len(backends)) as steps:
         targets = [load_target(str(f)) for f in files]
-        skip = {f.stem: _skips(f) for f in files}
+        skip = {f.stem: skips(f) for f in files}
         done = [0]
 
         def advance(label: str) -> None:
