@@ -17,6 +17,7 @@ from rewritelab.core.errors import RewritelabError, TargetError
 from rewritelab.core.models import model_graph
 from rewritelab.core.targets import Target, load_target, resolve
 from rewritelab.measure.bench import BenchReport, BenchRow, bench
+from rewritelab.measure.sampling import SamplingReport, SamplingRun, bench_sampling
 from rewritelab.report.bench import bench_markdown, save_bench
 from rewritelab.report.view import ViewFile, view
 from rewritelab.rewrite.apply import ApplyResult, Firing, apply
@@ -98,6 +99,9 @@ __all__ = [
     "check_rule",
     "check_rules",
     # measure
+    "bench_sampling",
+    "SamplingReport",
+    "SamplingRun",
     "BenchReport",
     "BenchRow",
     "bench",

@@ -20,6 +20,7 @@ from rewritelab.core.errors import RewritelabError
 from rewritelab.core.models import GRAPH_KINDS
 from rewritelab.core.targets import load_target
 from rewritelab.measure.bench import TIMED_AT, bench
+from rewritelab.measure.sampling import bench_sampling
 from rewritelab.report.bench import save_bench
 from rewritelab.report.console import (
     apply_tables,
@@ -179,6 +180,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
 
     targets = [load_target(t) for t in args.targets]
+    if args.sampling:
+        return _bench_sampling(args, targets, console)
     if args.repeats < 3:
         raise RewritelabError("--repeats must be at least 3")
     backends = [b.strip() for b in args.backend.split(",") if b.strip()]
@@ -240,6 +243,34 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
     if args.render_diff:
         console.print(f"picture: {data['picture']}")
     return EXIT_OK
+
+
+def _bench_sampling(args: argparse.Namespace, targets: list, console: Console) -> int:
+    rules = _rules(args.rules)
+    seeds = tuple(int(s) for s in args.seeds.split(",") if s.strip())
+    reports = []
+    with Steps("sampling", len(targets)) as steps:
+        for i, (spec, target) in enumerate(zip(args.targets, targets, strict=True)):
+            name = Path(spec).stem if spec.endswith(".py") else spec
+            steps.step(i, f"{name} with and without the rules")
+            reports.append(
+                bench_sampling(
+                    target,
+                    rules,
+                    sampler=args.sampler,
+                    chains=args.chains,
+                    draws=args.draws,
+                    tune=args.tune,
+                    seeds=seeds,
+                    name=name,
+                )
+            )
+    if args.json:
+        print(json.dumps([r.to_dict() for r in reports], indent=2, default=str))
+    else:
+        for r in reports:
+            console.print(escape(str(r)))
+    return EXIT_FOUND if any(r.verdict == "differ" for r in reports) else EXIT_OK
 
 
 def _target_and_rules(parser: argparse.ArgumentParser) -> None:
@@ -387,6 +418,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="time at the initial point (default) or at a prior draw",
     )
     b.add_argument("--out", help="write bench.json, bench.md and bench.png here")
+    b.add_argument(
+        "--sampling",
+        action="store_true",
+        help="sample each model with and without the rules (time, grad/s, ESS/s)",
+    )
+    b.add_argument(
+        "--sampler", default="pymc", help="with --sampling: the sampler (pymc)"
+    )
+    b.add_argument("--chains", type=int, default=2, help="with --sampling (default 2)")
+    b.add_argument("--draws", type=int, default=500, help="with --sampling (500)")
+    b.add_argument("--tune", type=int, default=500, help="with --sampling (500)")
+    b.add_argument("--seeds", default="0", help="with --sampling: seeds, e.g. 0,1,2")
     b.add_argument("--json", action="store_true", help="print JSON")
     b.set_defaults(func=cmd_bench)
 
