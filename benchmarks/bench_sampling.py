@@ -1,8 +1,9 @@
 """Sampling with and without the shipped rules: the zoo's logistic regression
-and stochastic volatility model, PyMC's NUTS, the same seeds.
+and stochastic volatility model, the same seeds.
 
-Run: ``./dev bench bench_sampling.py [DRAWS] [SEEDS]`` (defaults 500 and
-0,1). Writes benchmarks/results/sampling.json and prints each report.
+Run: ``./dev bench bench_sampling.py [DRAWS] [SEEDS] [SAMPLER]`` (defaults
+500, 0,1 and pymc; nutpie is the other). Writes
+benchmarks/results/sampling_SAMPLER.json and prints each report.
 """
 
 import json
@@ -17,7 +18,7 @@ from rewritelab.core.targets import load_target
 HERE = Path(__file__).parent
 
 
-def main(draws: int = 500, seeds: tuple[int, ...] = (0, 1)) -> list:
+def main(draws: int = 500, seeds: tuple[int, ...] = (0, 1), sampler="pymc") -> list:
     out = []
     for name in ("logistic", "stochastic_volatility"):
         report = rl.bench_sampling(
@@ -27,6 +28,7 @@ def main(draws: int = 500, seeds: tuple[int, ...] = (0, 1)) -> list:
             tune=draws,
             seeds=seeds,
             name=name,
+            sampler=sampler,
         )
         print(report, flush=True)
         out.append(report.to_dict())
@@ -38,5 +40,7 @@ if __name__ == "__main__":
     seeds = (
         tuple(int(s) for s in sys.argv[2].split(",")) if len(sys.argv) > 2 else (0, 1)
     )
-    result = main(draws, seeds)
-    (HERE / "results" / "sampling.json").write_text(json.dumps(result, indent=2))
+    sampler = sys.argv[3] if len(sys.argv) > 3 else "pymc"
+    result = main(draws, seeds, sampler)
+    out = HERE / "results" / f"sampling_{sampler}.json"
+    out.write_text(json.dumps(result, indent=2))

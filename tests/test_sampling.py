@@ -37,8 +37,8 @@ def test_models_a_gradient_sampler_cannot_sample_are_refused(tmp_path):
         pm.Normal("y", k, 1, observed=[1.0, 2.0])
     with pytest.raises(rl.RewritelabError, match=r"discrete variables \(k\)"):
         bench_sampling(discrete, rl.library())
-    with pytest.raises(rl.RewritelabError, match="sampler 'nutpie' is not supported"):
-        bench_sampling(load_target("regression"), rl.library(), sampler="nutpie")
+    with pytest.raises(rl.RewritelabError, match="sampler 'stan' is not supported"):
+        bench_sampling(load_target("regression"), rl.library(), sampler="stan")
     with pytest.raises(rl.RewritelabError, match="at least 2 chains"):
         bench_sampling(load_target("regression"), rl.library(), chains=1)
     path = tmp_path / "discrete.py"
@@ -47,3 +47,30 @@ def test_models_a_gradient_sampler_cannot_sample_are_refused(tmp_path):
         "    k = pm.Poisson('k', 3.0)\n    pm.Normal('y', k, 1, observed=[1.0])\n"
     )
     assert main(["bench", str(path), "--sampling"]) == 2
+
+
+@pytest.mark.slow
+def test_nutpie_samples_with_the_rules_through_the_named_mode():
+    """nutpie compiles with the mode name "NUMBA": inside rl.named_mode its
+    compiled logp + gradient is the rules' graph, outside PyTensor's own."""
+    import nutpie
+
+    model = load_target("logistic").model
+    plain = nutpie.compile_pymc_model(model)
+    with rl.named_mode(rl.library()):
+        ruled = nutpie.compile_pymc_model(model)
+    again = nutpie.compile_pymc_model(model)
+
+    def size(c):
+        return len(c.logp_func.maker.fgraph.apply_nodes)
+
+    assert size(ruled) < size(plain) == size(again)
+    report = bench_sampling(
+        load_target("regression"), rl.library(), sampler="nutpie", draws=100, tune=100
+    )
+    assert report.sampler == "nutpie" and [r.rules for r in report.runs] == [
+        False,
+        True,
+    ]
+    assert all(r.grad_evals > 0 and r.ess_bulk > 0 for r in report.runs)
+    assert report.verdict in ("agree", "inconclusive")

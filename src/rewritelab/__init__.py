@@ -21,7 +21,7 @@ from rewritelab.measure.sampling import SamplingReport, SamplingRun, bench_sampl
 from rewritelab.report.bench import bench_markdown, save_bench
 from rewritelab.report.view import ViewFile, view
 from rewritelab.rewrite.apply import ApplyResult, Firing, apply
-from rewritelab.rewrite.modes import mode
+from rewritelab.rewrite.modes import mode, named_mode
 from rewritelab.rewrite.products import Factor, Product, product_of
 from rewritelab.rewrite.registry import RuleSet, library, load
 from rewritelab.rewrite.replace import replace
@@ -71,6 +71,7 @@ __all__ = [
     "to_dot",
     "to_networkx",
     # rewrite
+    "named_mode",
     "ApplyResult",
     "Factor",
     "Firing",

@@ -423,9 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="sample each model with and without the rules (time, grad/s, ESS/s)",
     )
-    b.add_argument(
-        "--sampler", default="pymc", help="with --sampling: the sampler (pymc)"
-    )
+    b.add_argument("--sampler", default="pymc", help="with --sampling: pymc or nutpie")
     b.add_argument("--chains", type=int, default=2, help="with --sampling (default 2)")
     b.add_argument("--draws", type=int, default=500, help="with --sampling (500)")
     b.add_argument("--tune", type=int, default=500, help="with --sampling (500)")

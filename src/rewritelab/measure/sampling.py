@@ -1,8 +1,9 @@
 """Does the model sample faster? The same seeds with and without the rules.
 
-:func:`bench_sampling` runs PyMC's NUTS on a model with PyTensor's default
-pipeline and with the rules added (``pm.sample(compile_kwargs={"mode":
-rl.mode(rules)})``), seed by seed, and reports for each run the wall time
+:func:`bench_sampling` runs PyMC's NUTS (or nutpie) on a model with
+PyTensor's default pipeline and with the rules added (``pm.sample(
+compile_kwargs={"mode": rl.mode(rules)})``; for nutpie
+:func:`rewritelab.named_mode`), seed by seed, and reports for each run the wall time
 (compiling included), the sampling time, gradient evaluations per second
 (leapfrog steps, warm-up included, over the sampling time), effective samples
 per second (bulk and tail, ArviZ, the worst parameter), and divergences. The
@@ -24,6 +25,7 @@ from scipy import stats
 
 from rewritelab.core.errors import RewritelabError
 from rewritelab.rewrite.modes import mode as rules_mode
+from rewritelab.rewrite.modes import named_mode
 
 __all__ = [
     "SAMPLERS",
@@ -34,8 +36,10 @@ __all__ = [
     "bench_sampling",
 ]
 
-#: Samplers :func:`bench_sampling` can run.
-SAMPLERS = ("pymc",)
+#: Samplers :func:`bench_sampling` can run: PyMC's NUTS (the rules through
+#: ``compile_kwargs``) and nutpie (through :func:`rewritelab.named_mode`, as
+#: nutpie compiles with the mode name "NUMBA").
+SAMPLERS = ("pymc", "nutpie")
 
 #: Family-wise level of the per-element KS tests (Bonferroni-corrected).
 KS_ALPHA = 0.01
@@ -207,21 +211,13 @@ def _elements(posterior: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def _run(model: Any, mode: Any, rules: bool, seed: int, settings: dict) -> tuple:
+def _summary(
+    idata: Any, rules: bool, seed: int, wall: float, sampling: float
+) -> tuple[SamplingRun, dict[str, np.ndarray]]:
+    """A run's figures from its trace (PyMC's or nutpie's: both keep
+    ``n_steps`` and ``diverging``, warm-up included)."""
     import arviz as az
-    import pymc as pm
 
-    t0 = time.perf_counter()
-    with model:
-        idata = pm.sample(
-            random_seed=seed,
-            progressbar=False,
-            compute_convergence_checks=False,
-            discard_tuned_samples=False,
-            compile_kwargs={"mode": mode},
-            **settings,
-        )
-    wall = time.perf_counter() - t0
     post = idata.posterior
     steps = int(idata.sample_stats["n_steps"].sum())
     if "warmup_sample_stats" in idata.children:
@@ -234,13 +230,59 @@ def _run(model: Any, mode: Any, rules: bool, seed: int, settings: dict) -> tuple
         rules=rules,
         seed=seed,
         wall_s=wall,
-        sampling_s=float(post.attrs.get("sampling_time", wall)),
+        sampling_s=sampling,
         grad_evals=steps,
         ess_bulk=worst(az.ess(post, method="bulk")),
         ess_tail=worst(az.ess(post, method="tail")),
         divergences=int(idata.sample_stats["diverging"].sum()),
     )
     return run, _elements(post)
+
+
+def _run_pymc(model: Any, rules: Any, seed: int, settings: dict) -> tuple:
+    import pymc as pm
+
+    t0 = time.perf_counter()
+    with model:
+        idata = pm.sample(
+            random_seed=seed,
+            progressbar=False,
+            compute_convergence_checks=False,
+            discard_tuned_samples=False,
+            compile_kwargs={"mode": rules_mode(rules) if rules is not None else None},
+            **settings,
+        )
+    wall = time.perf_counter() - t0
+    sampling = float(idata.posterior.attrs.get("sampling_time", wall))
+    return _summary(idata, rules is not None, seed, wall, sampling)
+
+
+def _run_nutpie(model: Any, rules: Any, seed: int, settings: dict) -> tuple:
+    try:
+        import nutpie
+    except ImportError:
+        raise RewritelabError(
+            "the sampler nutpie is not installed: pip install nutpie "
+            "(or rewritelab[nutpie])"
+        ) from None
+    t0 = time.perf_counter()
+    if rules is None:
+        compiled = nutpie.compile_pymc_model(model)
+    else:
+        with named_mode(rules, "NUMBA"):
+            compiled = nutpie.compile_pymc_model(model)
+    t1 = time.perf_counter()
+    idata = nutpie.sample(
+        compiled,
+        chains=settings["chains"],
+        draws=settings["draws"],
+        tune=settings["tune"],
+        seed=seed,
+        cores=1,
+        progress_bar=False,
+    )
+    t2 = time.perf_counter()
+    return _summary(idata, rules is not None, seed, t2 - t0, t2 - t1)
 
 
 def bench_sampling(
@@ -261,9 +303,7 @@ def bench_sampling(
     """
     if sampler not in SAMPLERS:
         raise RewritelabError(
-            f"sampler {sampler!r} is not supported; expected one of {SAMPLERS} "
-            "(nutpie compiles with the mode name 'NUMBA' and takes no Mode, so "
-            "rules cannot reach it yet)"
+            f"sampler {sampler!r} is not supported; expected one of {SAMPLERS}"
         )
     if chains < 2 or draws < 10 or tune < 0 or not seeds:
         raise RewritelabError(
@@ -272,10 +312,12 @@ def bench_sampling(
     pm_model = _the_model(model)
     settings = {"chains": chains, "draws": draws, "tune": tune, "cores": 1}
     runs, first = [], {}
+    sample = _run_pymc if sampler == "pymc" else _run_nutpie
     for seed in seeds:
         for with_rules in (False, True):
-            mode = rules_mode(rules) if with_rules else None
-            run, elements = _run(pm_model, mode, with_rules, seed, settings)
+            run, elements = sample(
+                pm_model, rules if with_rules else None, seed, settings
+            )
             runs.append(run)
             first.setdefault(with_rules, elements)
     within = tuple(

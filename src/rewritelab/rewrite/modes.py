@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pytensor.compile import Mode
+from pytensor.compile import mode as pytensor_modes
 from pytensor.graph.rewriting.basic import EquilibriumGraphRewriter
 from pytensor.graph.rewriting.db import RewriteDatabaseQuery
 
@@ -12,7 +15,7 @@ from rewritelab.core.compile import as_mode, known_rewrite_names
 from rewritelab.core.errors import RewritelabError
 from rewritelab.rewrite.apply import DEFAULT_MAX_USE_RATIO, tracked
 
-__all__ = ["RULES_POSITION", "mode", "until_rules_mode"]
+__all__ = ["RULES_POSITION", "mode", "until_rules_mode", "named_mode"]
 
 #: Where :func:`mode` puts the rules in optdb: after canonicalize (1) and
 #: stabilize (1.5), before specialize (2), so rules see canonical graphs and
@@ -78,3 +81,38 @@ def mode(
     )
     rewriter.name = "rewritelab_rules"
     return m.register((rewriter, position))
+
+
+@contextmanager
+def named_mode(rules: Any, name: str = "NUMBA") -> Iterator[Mode]:
+    """While inside, PyTensor's predefined mode ``name`` also runs ``rules``.
+
+    For tools that take a mode *name*, not a Mode: nutpie compiles a PyMC
+    model with ``mode="NUMBA"``, so ``with rl.named_mode(rules):
+    nutpie.compile_pymc_model(model)`` compiles it with the rules. The mode
+    is restored on leaving, also on an error. It changes PyTensor's own
+    table of modes, so it is not for use from several threads at once.
+
+    Examples
+    --------
+    >>> from pytensor.compile.mode import get_mode
+    >>> from rewritelab.rewrite.registry import library
+    >>> before = get_mode("NUMBA")
+    >>> with named_mode(library()) as m:
+    ...     get_mode("NUMBA") is m
+    True
+    >>> get_mode("NUMBA") is before
+    True
+    """
+    key = name.upper()
+    table = pytensor_modes.predefined_modes
+    if key not in table:
+        raise RewritelabError(
+            f"no predefined PyTensor mode {name!r}; expected one of {sorted(table)}"
+        )
+    old = table[key]
+    table[key] = with_rules = mode(rules, base=old)
+    try:
+        yield with_rules
+    finally:
+        table[key] = old
