@@ -99,8 +99,41 @@ def test_rule_fires_inside_pm_sample(simple_model):
             progressbar=False,
             compute_convergence_checks=False,
             random_seed=1,
+            nuts_sampler="pymc",  # with nutpie installed PyMC would pick it
             compile_kwargs={"mode": rl.mode(counted)},
         )
     assert fired and all("Exp" in f for f in fired)
     assert idata.posterior["sigma"].shape == (1, 20)
     assert np.all(idata.posterior["sigma"].values > 0)
+
+
+@pytest.mark.slow
+def test_named_mode_reaches_pm_sample_whichever_nuts_it_picks(simple_model):
+    """PyMC 6 samples with nutpie when it is installed, and nutpie ignores
+    compile_kwargs' mode; inside rl.named_mode the rules reach nutpie, and
+    PyMC's own NUTS where the mode is asked for by that name."""
+    fired = []
+    range_check = rl.library()["known_range_check"]
+
+    @rl.rule([pt.gt, pt.ge], name="counted_range_check")
+    def counted(fgraph, node):
+        out = range_check.rewriter.transform(fgraph, node)
+        if out:
+            fired.append(str(node))
+        return out
+
+    for sampler in ("pymc", "nutpie"):
+        fired.clear()
+        with simple_model, rl.named_mode(counted):
+            pm.sample(
+                draws=20,
+                tune=20,
+                chains=1,
+                cores=1,
+                progressbar=False,
+                compute_convergence_checks=False,
+                random_seed=1,
+                nuts_sampler=sampler,
+                compile_kwargs={"mode": "NUMBA"},
+            )
+        assert fired, sampler

@@ -249,6 +249,9 @@ def _run_pymc(model: Any, rules: Any, seed: int, settings: dict) -> tuple:
             progressbar=False,
             compute_convergence_checks=False,
             discard_tuned_samples=False,
+            # PyMC's own NUTS: with nutpie installed, PyMC would hand the model
+            # to nutpie, which ignores compile_kwargs' mode
+            nuts_sampler="pymc",
             compile_kwargs={"mode": rules_mode(rules) if rules is not None else None},
             **settings,
         )

@@ -41,8 +41,10 @@ def mode(
 
     Use it anywhere PyTensor or PyMC takes a mode: ``pytensor.function(...,
     mode=m)``, ``model.compile_logp(mode=m)``, ``compile_dlogp``,
-    ``pm.sample(compile_kwargs={"mode": m})``. No global state changes: the
-    rules live in this Mode only.
+    ``pm.sample(compile_kwargs={"mode": m}, nuts_sampler="pymc")``. No global
+    state changes: the rules live in this Mode only. (With nutpie installed,
+    PyMC 6 samples with nutpie unless told otherwise, and nutpie ignores the
+    mode: there, use :func:`named_mode`.)
 
     Parameters
     ----------
