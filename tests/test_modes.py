@@ -78,9 +78,8 @@ def test_bad_rule_in_a_mode_names_the_rule(caplog):
         pytensor.function([x], pt.exp(x), mode=m)
 
 
-@pytest.mark.slow
-def test_rule_fires_inside_pm_sample(simple_model):
-    fired = []
+def _counted_range_check(fired: list) -> rl.Rule:
+    """The shipped known_range_check, recording each node it rewrites."""
     range_check = rl.library()["known_range_check"]
 
     @rl.rule([pt.gt, pt.ge, pt.lt, pt.le], name="counted_range_check")
@@ -90,15 +89,29 @@ def test_rule_fires_inside_pm_sample(simple_model):
             fired.append(str(node))
         return out
 
+    return counted
+
+
+def _short_sample(**kwargs):
+    """A 20-draw, one-chain pm.sample in the current model context."""
+    return pm.sample(
+        draws=20,
+        tune=20,
+        chains=1,
+        cores=1,
+        progressbar=False,
+        compute_convergence_checks=False,
+        random_seed=1,
+        **kwargs,
+    )
+
+
+@pytest.mark.slow
+def test_rule_fires_inside_pm_sample(simple_model):
+    fired = []
+    counted = _counted_range_check(fired)
     with simple_model:
-        idata = pm.sample(
-            draws=20,
-            tune=20,
-            chains=1,
-            cores=1,
-            progressbar=False,
-            compute_convergence_checks=False,
-            random_seed=1,
+        idata = _short_sample(
             nuts_sampler="pymc",  # with nutpie installed PyMC would pick it
             compile_kwargs={"mode": rl.mode(counted)},
         )
@@ -113,27 +126,9 @@ def test_named_mode_reaches_pm_sample_whichever_nuts_it_picks(simple_model):
     compile_kwargs' mode; inside rl.named_mode the rules reach nutpie, and
     PyMC's own NUTS where the mode is asked for by that name."""
     fired = []
-    range_check = rl.library()["known_range_check"]
-
-    @rl.rule([pt.gt, pt.ge], name="counted_range_check")
-    def counted(fgraph, node):
-        out = range_check.rewriter.transform(fgraph, node)
-        if out:
-            fired.append(str(node))
-        return out
-
+    counted = _counted_range_check(fired)
     for sampler in ("pymc", "nutpie"):
         fired.clear()
         with simple_model, rl.named_mode(counted):
-            pm.sample(
-                draws=20,
-                tune=20,
-                chains=1,
-                cores=1,
-                progressbar=False,
-                compute_convergence_checks=False,
-                random_seed=1,
-                nuts_sampler=sampler,
-                compile_kwargs={"mode": "NUMBA"},
-            )
+            _short_sample(nuts_sampler=sampler, compile_kwargs={"mode": "NUMBA"})
         assert fired, sampler

@@ -24,7 +24,7 @@ from hypothesis.extra import numpy as hnp
 from rewritelab.check.kernel import CHECK_MODE_NAME, Comparison, Counterexample
 from rewritelab.core.compile import pytensor_rewritten
 from rewritelab.core.errors import RewritelabError, TargetError
-from rewritelab.core.models import model_graph
+from rewritelab.core.models import model_graph, model_of
 from rewritelab.core.points import model_points
 from rewritelab.rewrite.apply import apply
 from rewritelab.rewrite.modes import until_rules_mode
@@ -92,16 +92,13 @@ STAGES = ("built", "compiling")
 def _the_model(model: Any) -> Any:
     """The pm.Model of ``model`` (a Model, or a Target holding one); a
     TargetError for anything else."""
-    import pymc as pm
-
-    inner = getattr(model, "model", None)
-    if isinstance(inner, pm.Model):
-        return inner
-    if isinstance(model, pm.Model):
-        return model
-    raise TargetError(
-        f"check_model needs a pm.Model or a model target, not {type(model).__name__}"
-    )
+    found = model_of(model)
+    if found is None:
+        raise TargetError(
+            "check_model needs a pm.Model or a model target, "
+            f"not {type(model).__name__}"
+        )
+    return found
 
 
 def _checked_graph(model: Any, stage: str) -> tuple[Any, int]:

@@ -10,10 +10,21 @@ import pytensor
 from rewritelab.core.errors import TargetError
 from rewritelab.core.targets import Target, resolve
 
-__all__ = ["model_graph", "GRAPH_KINDS"]
+__all__ = ["model_graph", "model_of", "GRAPH_KINDS"]
 
 #: What :func:`model_graph` can build from a model.
 GRAPH_KINDS = ("logp", "terms", "grad", "logp+grad")
+
+
+def model_of(target: Any) -> Any:
+    """The ``pm.Model`` of ``target`` (a Model, or a Target holding one),
+    else None (a bare graph, or anything else)."""
+    import pymc as pm
+
+    if isinstance(target, pm.Model):
+        return target
+    inner = getattr(target, "model", None)
+    return inner if isinstance(inner, pm.Model) else None
 
 
 def model_graph(model: Any, what: str = "logp") -> Target:
@@ -29,18 +40,15 @@ def model_graph(model: Any, what: str = "logp") -> Target:
     >>> [v.name for v in model_graph(m, "terms").outputs]
     ['mu_logprob', 'x_logprob']
     """
-    import pymc as pm
-
-    if isinstance(model, Target) and model.model is not None:
-        model = model.model
     if what not in GRAPH_KINDS:
         raise TargetError(
             f"unknown model graph {what!r}; expected one of {GRAPH_KINDS}"
         )
-    if not isinstance(model, pm.Model):
+    if model_of(model) is None:
         raise TargetError(
             f"graph={what!r} needs a pm.Model target, not {type(model).__name__}"
         )
+    model = model_of(model)
     base = resolve(model)
     if what == "logp":
         return base

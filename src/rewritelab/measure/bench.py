@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from rewritelab.check.kernel import Comparison
 from rewritelab.core.compile import as_mode
 from rewritelab.core.errors import RewritelabError
-from rewritelab.core.models import model_graph
+from rewritelab.core.models import model_graph, model_of
 from rewritelab.core.points import Point, graph_points, model_points
 from rewritelab.core.targets import resolve
 from rewritelab.measure.paths import PATHS, function_call, kernel_call, pymc_call
@@ -275,9 +275,7 @@ def bench(
             try:
                 graphs, points_raw, used = _plan(target, functions, at)
             except Exception as exc:
-                kinds = (
-                    functions if _model_of(target) is not None else (GRAPH_FUNCTION,)
-                )
+                kinds = functions if model_of(target) is not None else (GRAPH_FUNCTION,)
                 rows += [
                     BenchRow(label, b, f, error=_short(exc))
                     for b in backends
@@ -314,7 +312,7 @@ def bench(
                         (repeats, min_sample_s, confidence),
                         profile and backend == "c",
                         paths,
-                        _model_of(target),
+                        model_of(target),
                     )
                     rows += [replace(r, points=used) for r in found]
     settings = {
@@ -341,15 +339,6 @@ def _thread_pools() -> tuple[str, ...]:
     )
 
 
-def _model_of(target: Any) -> Any:
-    """The pm.Model behind ``target``, or None for a bare graph."""
-    import pymc as pm
-
-    if isinstance(target, pm.Model):
-        return target
-    return getattr(target, "model", None)
-
-
 def _plan(
     target: Any, functions: Sequence[str], at: str
 ) -> tuple[dict[str, Any], list[Point], str]:
@@ -361,7 +350,7 @@ def _plan(
     finite points (:func:`rewritelab.core.points.graph_points`), its inputs
     named on a private clone so that the points can name them.
     """
-    model = _model_of(target)
+    model = model_of(target)
     if model is not None:
         graphs = {f: model_graph(model, f) for f in functions}
         pts = model_points(model, draws=2)

@@ -24,6 +24,7 @@ import numpy as np
 from scipy import stats
 
 from rewritelab.core.errors import RewritelabError
+from rewritelab.core.models import model_of
 from rewritelab.rewrite.modes import mode as rules_mode
 from rewritelab.rewrite.modes import named_mode
 
@@ -182,11 +183,8 @@ class SamplingReport:
 
 
 def _the_model(target: Any) -> Any:
-    import pymc as pm
-
-    model = getattr(target, "model", None)
-    model = model if isinstance(model, pm.Model) else target
-    if not isinstance(model, pm.Model):
+    model = model_of(target)
+    if model is None:
         raise RewritelabError(
             f"sampling needs a PyMC model, not {type(target).__name__}"
         )

@@ -13,6 +13,7 @@ each highlighted and centred.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import string
@@ -85,12 +86,13 @@ def _groups(target: Target, graph: Any) -> dict[str, str] | None:
 
 def _merged(
     target: Target,
-    before: Any,
+    gb: Any,
     after: Any,
     changes: Any,
     times: Mapping[Apply, float] | None = None,
 ) -> MergedGraph:
-    gb, after_ids = to_networkx(before), to_networkx_with_ids(after)
+    """The merged diff of ``target`` (already converted: ``gb``) and ``after``."""
+    after_ids = to_networkx_with_ids(after)
     ga = after_ids.graph
     notes = {
         after_ids.applies[node]: {"time": share}
@@ -202,32 +204,33 @@ def view(
         )
     t = resolve(model_graph(target, graph) if graph is not None else target)
     views: list[tuple[str, MergedGraph]] = []
+    gb = to_networkx(t)  # the original, the before side of every view
     if rules is not None:
         result = apply(t, rules)
         fired = ", ".join(result.fired) or "no rule"
         n = len(result.firings)
         name = f"rules: {n} firing{'s' * (n != 1)} of {fired}"
-        merged = _merged(t, result.before, result.after, result.diff)
+        merged = _merged(t, gb, result.after, result.diff)
         if counterexample is not None:
             merged = _mark(merged, counterexample)
         views.append((name, merged))
     else:
-        views.append(("graph", _merged(t, t, t, None)))
+        views.append(("graph", _merged(t, gb, t, None)))
     if profile:  # the C backend's compiled graphs, with time per node
         fg, times = _profiled(t, as_mode("CVM"))
-        views.append(("C backend, default pipeline", _merged(t, t, fg, None, times)))
+        views.append(("C backend, default pipeline", _merged(t, gb, fg, None, times)))
         if rules is not None:
             fg, times = _profiled(t, rules_mode(rules, base="CVM"))
             views.append(
-                ("C backend, pipeline with the rules", _merged(t, t, fg, None, times))
+                ("C backend, pipeline with the rules", _merged(t, gb, fg, None, times))
             )
     elif compiled:
         base = pytensor_rewritten(t)
-        views.append(("PyTensor's default pipeline", _merged(t, t, base, None)))
+        views.append(("PyTensor's default pipeline", _merged(t, gb, base, None)))
         if rules is not None:
             with_rules = pytensor_rewritten(t, rules_mode(rules))
             views.append(
-                ("PyTensor's pipeline with the rules", _merged(t, t, with_rules, None))
+                ("PyTensor's pipeline with the rules", _merged(t, gb, with_rules, None))
             )
     sizes = [len(m.nodes) for _, m in views]
     if not any(n.get("kind") == "apply" for _, m in views for n in m.nodes):
@@ -251,7 +254,7 @@ def view(
         ],
     }
     page = string.Template(_asset("viewer.html")).substitute(
-        title=_html_text(data["title"]),
+        title=html.escape(data["title"]),
         css=_asset("viewer.css"),
         data=json.dumps(_finite(data), default=str).replace("</", "<\\/"),
         dagre=_asset("dagre.min.js"),
@@ -275,7 +278,3 @@ def _finite(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [_finite(v) for v in obj]
     return obj
-
-
-def _html_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
