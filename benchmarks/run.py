@@ -1,15 +1,18 @@
-"""The whole zoo (benchmarks/models/) with the shipped rules, both backends.
+"""The whole zoo (benchmarks/models/) with the shipped rules.
 
-Run: ``./dev bench run.py``. Writes benchmarks/results/zoo.{json,md,png}
-and prints the table and the wall time. ``./dev bench run.py numba,c prior``
-times at a prior draw instead of the initial point (zoo_prior.*).
+Run: ``./dev bench run.py [BACKENDS] [initial|prior]``. By default on Numba,
+C and JAX at a prior draw, every call path, with the JAX anchor and the
+hand-written NumPy logp + gradient where a model gives one
+(``LOGP_DLOGP_NUMPY``), threads pinned to one. Writes
+benchmarks/results/zoo_prior.{json,md,png} (``zoo.*`` at the initial point)
+and prints the table, the geometric means and the wall time.
 """
 
 import sys
 import time
 from pathlib import Path
 
-from zoo import model_files, skips
+from zoo import hand_written, model_files, skips
 
 import rewritelab as rl
 from rewritelab.core.targets import load_target
@@ -20,7 +23,7 @@ from rewritelab.report.progress import Steps
 HERE = Path(__file__).parent
 
 
-def main(backends=("numba", "c"), at: str = "initial") -> None:
+def main(backends=("numba", "c", "jax"), at: str = "prior") -> None:
     files = model_files()
     t0 = time.perf_counter()
     with Steps("zoo", len(files) * len(backends)) as steps:
@@ -40,18 +43,21 @@ def main(backends=("numba", "c"), at: str = "initial") -> None:
             progress=advance,
             skip=skip,
             at=at,
+            anchors=("jax", "numpy") if "jax" in backends else ("numpy",),
+            hand_written=hand_written(files),
         )
     wall = time.perf_counter() - t0
     paths = save_bench(
         report, HERE / "results", stem="zoo" if at == "initial" else f"zoo_{at}"
     )
     print(bench_markdown(report))
-    print(f"\n{len(files)} models, backends {', '.join(backends)}: {wall / 60:.1f} min")
+    print(f"\nheadline (Numba kernel, logp+grad): {report.geomean()}")
+    print(f"{len(files)} models, backends {', '.join(backends)}: {wall / 60:.1f} min")
     print(*(str(p) for p in paths.values()))
 
 
 if __name__ == "__main__":
     main(
-        tuple(sys.argv[1].split(",")) if len(sys.argv) > 1 else ("numba", "c"),
-        sys.argv[2] if len(sys.argv) > 2 else "initial",
+        tuple(sys.argv[1].split(",")) if len(sys.argv) > 1 else ("numba", "c", "jax"),
+        sys.argv[2] if len(sys.argv) > 2 else "prior",
     )

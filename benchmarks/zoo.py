@@ -1,6 +1,8 @@
-"""The zoo's model files and what each says it cannot be timed on."""
+"""The zoo's model files, what each says it cannot be timed on, and the
+hand-written NumPy logp + gradient some of them give."""
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 
 MODELS = Path(__file__).parent / "models"
@@ -11,9 +13,19 @@ def model_files() -> list[Path]:
     return sorted(MODELS.glob("*.py"))
 
 
-def skips(path: Path) -> dict[str, str]:
-    """A zoo model may name backends it cannot be timed on, and why."""
+def _module(path: Path):
     spec = importlib.util.spec_from_file_location(f"_zoo_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return dict(getattr(module, "SKIP_BACKENDS", {}))
+    return module
+
+
+def skips(path: Path) -> dict[str, str]:
+    """A zoo model may name backends it cannot be timed on, and why."""
+    return dict(getattr(_module(path), "SKIP_BACKENDS", {}))
+
+
+def hand_written(files: list[Path]) -> dict[str, Callable]:
+    """The models' ``LOGP_DLOGP_NUMPY`` functions by name, where they give one."""
+    found = {f.stem: getattr(_module(f), "LOGP_DLOGP_NUMPY", None) for f in files}
+    return {name: fn for name, fn in found.items() if fn is not None}

@@ -138,11 +138,11 @@ def test_every_call_path_a_sampler_uses_is_timed_and_named(small_models):
         repeats=5,
         profile=False,
     )
-    assert [r.path for r in report.rows] == ["kernel", "pymc", "function"]
+    assert [r.path for r in report.rows] == ["kernel", "raveled", "pymc", "function"]
     for r in report.rows:
         assert r.agree and not r.error and r.call_before_s > 0, r
     settings = report.to_dict()["settings"]
-    assert settings["paths"] == ["kernel", "pymc", "function"]
+    assert settings["paths"] == ["kernel", "raveled", "pymc", "function"]
     # BLAS pinned to one thread while timing, and the libraries recorded
     assert settings["threads"] == 1 and settings["thread_pools"]
     assert all(p.endswith("(1 threads)") for p in settings["thread_pools"])
@@ -151,11 +151,16 @@ def test_every_call_path_a_sampler_uses_is_timed_and_named(small_models):
         bench(small_models[:1], [], paths=("c_api",))
 
 
-@pytest.mark.parametrize("mode", ["NUMBA", "CVM"])
+@pytest.mark.parametrize("mode", ["NUMBA", "CVM", "JAX"])
 def test_the_kernel_path_computes_what_the_function_computes(mode):
     from rewritelab.core.models import model_graph
     from rewritelab.core.points import model_points
-    from rewritelab.measure.paths import kernel_call, pymc_call
+    from rewritelab.measure.paths import (
+        kernel_call,
+        pymc_call,
+        raveled_call,
+        raveled_function,
+    )
 
     target = load_target("eight_schools")
     graph = model_graph(target, "logp+grad")
@@ -168,6 +173,97 @@ def test_the_kernel_path_computes_what_the_function_computes(mode):
     assert len(got) == len(expected)
     for g, e in zip(got, expected, strict=True):
         np.testing.assert_allclose(np.asarray(g), e)
-    logp, grad = pymc_call(target.model, mode, dict(point.values))()
+    raveled = raveled_function(target.model, mode, dict(point.values))
+    logp, grad = pymc_call(*raveled)()
     np.testing.assert_allclose(logp, expected[0])
     assert grad.shape == (sum(e.size for e in expected[1:]),)
+    # the raveled kernel: the same logp and gradient vector, without the wrapper
+    k_logp, k_grad = (np.asarray(o) for o in raveled_call(*raveled)())
+    np.testing.assert_allclose(k_logp, logp)
+    np.testing.assert_allclose(k_grad, grad)
+
+
+def _data_model():
+    """A pm.Data model with dims, and its logp + gradient in mu by hand."""
+    import pymc as pm
+
+    x = np.linspace(-1.0, 1.0, 5)
+    y = 0.3 + x + np.array([0.1, -0.2, 0.05, 0.3, -0.1])
+    with pm.Model(coords={"obs": range(5)}) as model:
+        xd = pm.Data("xd", x, dims="obs")
+        mu = pm.Normal("mu", 0, 1)
+        pm.Normal("y", mu + xd, 1, observed=y, dims="obs")
+    const = -0.5 * np.log(2 * np.pi) * 6
+
+    def by_hand(mu):
+        r = y - mu - x
+        return const - 0.5 * mu**2 - 0.5 * (r**2).sum(), -mu + r.sum()
+
+    return model, by_hand
+
+
+def test_anchors_time_jax_and_a_hand_written_logp_against_the_rules():
+    model, by_hand = _data_model()
+    report = bench(
+        [model],
+        rl.library(),
+        backends=("c",),
+        functions=("logp+grad",),
+        paths=("kernel",),
+        repeats=3,
+        profile=False,
+        names=["data"],
+        anchors=("jax", "numpy"),
+        hand_written={"data": by_hand},
+    )
+    assert [r.baseline for r in report.rows] == ["default", "jax", "numpy"]
+    for r in report.rows:
+        assert r.timed and r.call_before_s > 0 and r.call_after_s > 0, r
+    jax_row = report.rows[1]
+    assert jax_row.label == "data · c · logp+grad · kernel vs jax"
+    assert jax_row.n_apply_before > 0 and report.settings["anchored_on"] == "c"
+    assert "vs numpy" in str(report) and "by hand" in bench_markdown(report)
+    summary = report.geomean(backend="c", baseline="jax")
+    assert summary.rows == (jax_row.label,)
+    assert summary.low <= summary.value == pytest.approx(jax_row.speedup)
+    assert summary.value <= summary.high
+
+    def wrong(mu):  # the gradient's sign flipped: refused, never timed
+        logp, grad = by_hand(mu)
+        return logp, -grad
+
+    refused = bench(
+        [model],
+        [],
+        backends=("c",),
+        functions=("logp+grad",),
+        paths=("kernel",),
+        repeats=3,
+        profile=False,
+        names=["data"],
+        anchors=("numpy",),
+        hand_written={"data": wrong},
+    ).rows[-1]
+    assert refused.baseline == "numpy" and not refused.agree
+    assert "gradient" in refused.note and np.isnan(refused.speedup)
+
+
+def test_the_jax_backend_is_timed_like_the_others_and_named_when_missing(
+    monkeypatch,
+):
+    model, _ = _data_model()
+    report = bench([model], rl.library(), backends=("jax",), repeats=3, names=["data"])
+    # no PyMC path on JAX: JAX samplers do not call PyMC's raveled function
+    assert [(r.function, r.path) for r in report.rows] == [
+        ("logp", "kernel"),
+        ("logp", "function"),
+        ("logp+grad", "kernel"),
+        ("logp+grad", "raveled"),
+        ("logp+grad", "function"),
+    ]
+    assert all(r.timed for r in report.rows), report
+    with pytest.raises(rl.RewritelabError, match="anchors are timed against"):
+        bench([model], [], backends=("jax",), anchors=("jax",))
+    monkeypatch.setitem(__import__("sys").modules, "jax", None)  # JAX not installed
+    with pytest.raises(rl.RewritelabError, match=r"rewritelab\[jax\]"):
+        bench([model], [], backends=("numba",), anchors=("jax",))

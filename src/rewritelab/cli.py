@@ -185,6 +185,12 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     if args.repeats < 3:
         raise RewritelabError("--repeats must be at least 3")
     backends = [b.strip() for b in args.backend.split(",") if b.strip()]
+    anchors = [a.strip() for a in (args.anchors or "").split(",") if a.strip()]
+    if "numpy" in anchors:
+        raise RewritelabError(
+            "--anchors takes jax; a hand-written NumPy anchor is given in Python: "
+            "rl.bench(..., anchors=['numpy'], hand_written={name: function})"
+        )
     rules = _rules(args.rules)
     with Steps("benchmarking", len(targets) * len(backends)) as steps:
         done = [0]
@@ -201,6 +207,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
             names=[Path(t).stem if t.endswith(".py") else t for t in args.targets],
             progress=step,
             at=args.at,
+            anchors=anchors,
         )
     paths = save_bench(report, args.out) if args.out else {}
     if args.json:
@@ -408,7 +415,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--rules", help="a .py file or folder (default: shipped library)")
     b.add_argument(
-        "--backend", default="numba,c", help="numba, c or both (default numba,c)"
+        "--backend",
+        default="numba,c",
+        help="numba, c, jax or a comma list (default numba,c)",
+    )
+    b.add_argument(
+        "--anchors",
+        help="also time the rules' kernel against: jax (PyTensor's JAX backend)",
     )
     b.add_argument("--repeats", type=int, default=21, help="A/B samples (default 21)")
     b.add_argument(

@@ -26,7 +26,7 @@ from pytensor.graph.basic import Variable
 
 from rewritelab.check.compare import Verdict, compare_outputs
 from rewritelab.check.noise import RoundingNoise
-from rewritelab.core.compile import REFERENCE_MODE, python_linker_runs
+from rewritelab.core.compile import REFERENCE_MODE, WIDE_MODE, python_linker_runs
 
 __all__ = [
     "CHECK_MODE",
@@ -43,7 +43,7 @@ CHECK_MODE = REFERENCE_MODE
 CHECK_MODE_NAME = "python linker, no rewrites"
 
 #: For graphs the Python linker cannot run: the C VM, still no rewrites.
-WIDE_CHECK_MODE = Mode(linker="cvm", optimizer=None)
+WIDE_CHECK_MODE = WIDE_MODE
 WIDE_CHECK_MODE_NAME = "C VM linker, no rewrites (an Elemwise has over 32 operands)"
 
 #: Arrays longer than this are shown by shape in a counterexample's inputs.

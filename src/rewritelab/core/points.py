@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytensor
 
-from rewritelab.core.compile import REFERENCE_MODE, python_linker_runs
+from rewritelab.core.compile import REFERENCE_MODE, evaluation_mode
 
 __all__ = [
     "Point",
@@ -117,8 +117,9 @@ def _finite_checker(model: Any) -> Any:
     values = list(model.value_vars)
     grads = pytensor.grad(logp, values) if values else []
     outs = [logp, *grads]
-    mode = "FAST_COMPILE" if python_linker_runs(outs) else "CVM"
-    fn = pytensor.function(values, outs, mode=mode, on_unused_input="ignore")
+    fn = pytensor.function(
+        values, outs, mode=evaluation_mode(outs), on_unused_input="ignore"
+    )
 
     def finite(point: Mapping[str, np.ndarray]) -> bool:
         try:
@@ -256,8 +257,9 @@ def graph_points(
     names = [v.name for v in inputs]
     if any(not n for n in names) or len(set(names)) != len(names):
         raise ValueError(f"graph inputs must be named and distinct, not {names}")
-    mode = "FAST_COMPILE" if python_linker_runs(outputs) else "CVM"
-    fn = pytensor.function(inputs, outputs, mode=mode, on_unused_input="ignore")
+    fn = pytensor.function(
+        inputs, outputs, mode=evaluation_mode(outputs), on_unused_input="ignore"
+    )
 
     def finite(args: list[np.ndarray]) -> bool:
         try:

@@ -11,11 +11,17 @@ confidence interval of the speed-up (``before / after``: above 1 is faster)
 from ``scipy.stats.bootstrap`` on the paired samples. On the C backend PyTensor's ProfileStats shows which
 Op classes the time goes to, before and after (Numba compiles the whole
 graph into one function, so there is no per-Op profile there).
+
+Anchors (:mod:`rewritelab.measure.anchors`) time the rules' kernel against
+other implementations of the same function in the same run: PyTensor's JAX
+backend and, where given, a hand-written NumPy logp + gradient.
+:meth:`BenchReport.geomean` sums a run up in one figure with its interval.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
@@ -23,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pytensor
+from scipy import stats
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from rewritelab.check.kernel import Comparison
@@ -31,7 +38,16 @@ from rewritelab.core.errors import RewritelabError
 from rewritelab.core.models import model_graph, model_of
 from rewritelab.core.points import Point, graph_points, model_points
 from rewritelab.core.targets import resolve
-from rewritelab.measure.paths import PATHS, function_call, kernel_call, pymc_call
+from rewritelab.measure.anchors import ANCHORS, require_jax
+from rewritelab.measure.paths import (
+    PATHS,
+    RAVELED_PATHS,
+    function_call,
+    kernel_call,
+    pymc_call,
+    raveled_call,
+    raveled_function,
+)
 from rewritelab.measure.timing import time_ab
 from rewritelab.rewrite.modes import mode as rules_mode
 from rewritelab.rewrite.registry import rule_set
@@ -41,12 +57,15 @@ __all__ = [
     "CELL_HEADERS",
     "KEY_HEADERS",
     "BenchRow",
+    "DEFAULT_BASELINE",
     "BenchReport",
+    "Geomean",
     "bench",
 ]
 
-#: Backend name -> PyTensor mode. Numba is PyTensor 3's default; CVM is C.
-BACKENDS = {"numba": "NUMBA", "c": "CVM"}
+#: Backend name -> PyTensor mode. Numba is PyTensor 3's default; CVM is C;
+#: JAX needs the optional ``rewritelab[jax]``.
+BACKENDS = {"numba": "NUMBA", "c": "CVM", "jax": "JAX"}
 
 #: What is compiled and timed for each model.
 FUNCTIONS = ("logp", "logp+grad")
@@ -59,7 +78,9 @@ TIMED_AT = ("initial", "prior")
 #: Column names of :meth:`BenchRow.cells`, for tables.
 CELL_HEADERS = ("applies", "µs before", "µs after", "speed-up [95% CI]")
 #: Headers of the columns that say which row it is.
-KEY_HEADERS = ("target", "backend", "function", "path")
+KEY_HEADERS = ("target", "backend", "function", "path", "baseline")
+#: The baseline of an ordinary row: PyTensor's default pipeline, same backend.
+DEFAULT_BASELINE = "default"
 
 
 @dataclass(frozen=True)
@@ -69,7 +90,11 @@ class BenchRow:
     ``speedup`` is time before / time after (above 1: the rules made it
     faster), with its bootstrap interval; ``agree`` False means the
     compiled functions disagreed and nothing was timed (``note`` says
-    where); ``error`` is set when compiling or running failed.
+    where); ``error`` is set when compiling or running failed. ``path`` is
+    the call path (:data:`rewritelab.measure.paths.PATHS`); ``baseline``
+    what "before" is: ``"default"``, PyTensor's default pipeline on the same
+    backend, or an anchor (``"jax"``, ``"numpy"``,
+    :mod:`rewritelab.measure.anchors`) timed against the rules' kernel.
     """
 
     target: str
@@ -91,17 +116,27 @@ class BenchRow:
     ops_after: tuple[tuple[str, float], ...] = ()
     points: str = ""
     path: str = ""
+    baseline: str = DEFAULT_BASELINE
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        """``(target, backend, function, path)``: the row's
+    def key(self) -> tuple[str, str, str, str, str]:
+        """``(target, backend, function, path, baseline)``: the row's
         :data:`KEY_HEADERS` cells."""
-        return self.target, self.backend, self.function, self.path
+        return self.target, self.backend, self.function, self.path, self.baseline
 
     @property
     def label(self) -> str:
-        """The key as one line: ``logistic · numba · logp · kernel``."""
-        return " · ".join(k for k in self.key if k)
+        """The key as one line: ``logistic · numba · logp · kernel``, and
+        ``vs jax`` for an anchor's row."""
+        text = " · ".join(k for k in self.key[:4] if k)
+        return (
+            text if self.baseline == DEFAULT_BASELINE else f"{text} vs {self.baseline}"
+        )
+
+    @property
+    def timed(self) -> bool:
+        """Whether the row holds a timing (no error, the pair agreed)."""
+        return self.agree and not self.error
 
     def cells(self) -> tuple[str, str, str, str]:
         """``(applies before → after, µs before, µs after, speed-up [CI])`` as
@@ -109,7 +144,8 @@ class BenchRow:
         to show."""
         if self.error:
             return "", "", "", ""
-        applies = f"{self.n_apply_before} → {self.n_apply_after}"
+        before = "by hand" if self.baseline == "numpy" else self.n_apply_before
+        applies = f"{before} → {self.n_apply_after}"
         if not self.agree:
             return applies, "", "", "not timed"
         return (
@@ -125,6 +161,51 @@ class BenchRow:
         if self.error:
             return f"error: {self.error}"
         return self.note if self.agree else f"disagree: {self.note}"
+
+
+@dataclass(frozen=True)
+class Geomean:
+    """The geometric mean of some rows' speed-ups, with an interval.
+
+    The interval combines the rows' own intervals as independent errors on
+    the log scale (each row's half-width in log units over the normal
+    quantile of ``confidence``): it holds the noise within the run; the
+    spread between separate runs (``benchmarks/bench_noise.py``) comes on
+    top of it. ``rows`` are the labels of the rows averaged.
+    """
+
+    value: float
+    low: float
+    high: float
+    rows: tuple[str, ...]
+    confidence: float = 0.95
+
+    def __str__(self) -> str:
+        if not self.rows:
+            return "no timed rows"
+        return (
+            f"{self.value:.3f} [{self.low:.3f}, {self.high:.3f}] "
+            f"over {len(self.rows)} rows"
+        )
+
+
+def geomean(rows: Sequence[BenchRow], confidence: float = 0.95) -> Geomean:
+    """The :class:`Geomean` of the timed ``rows``' speed-ups."""
+    timed = [r for r in rows if r.timed and r.speedup > 0]
+    if not timed:
+        return Geomean(float("nan"), float("nan"), float("nan"), (), confidence)
+    logs = np.log([r.speedup for r in timed])
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    half = np.array([np.log(r.ci_high / r.ci_low) / 2 for r in timed])
+    centre = float(np.mean(logs))
+    spread = float(np.sqrt(np.sum((half / z) ** 2)) / len(timed)) * z
+    return Geomean(
+        float(np.exp(centre)),
+        float(np.exp(centre - spread)),
+        float(np.exp(centre + spread)),
+        tuple(r.label for r in timed),
+        confidence,
+    )
 
 
 @dataclass(frozen=True)
@@ -161,6 +242,31 @@ class BenchReport:
     def ok(self) -> bool:
         """Every compared pair agreed and at least one was timed."""
         return not self.problem
+
+    def geomean(
+        self,
+        *,
+        backend: str = "numba",
+        function: str = "logp+grad",
+        path: str = "kernel",
+        baseline: str = DEFAULT_BASELINE,
+    ) -> Geomean:
+        """The geometric-mean speed-up over the targets of the timed rows of
+        one backend, function, call path and baseline (by default the
+        headline: the rules over PyTensor's default Numba pipeline, logp +
+        gradient, kernel path)."""
+        want = (backend, function, path, baseline)
+        rows = [r for r in self.rows if r.key[1:] == want]
+        return geomean(rows, self.settings.get("confidence", 0.95))
+
+    def geomeans(self) -> dict[tuple[str, str, str, str], Geomean]:
+        """:meth:`geomean` of every ``(backend, function, path, baseline)``
+        with a timed row, in the rows' order."""
+        keys = dict.fromkeys(r.key[1:] for r in self.rows if r.timed)
+        return {
+            k: self.geomean(backend=k[0], function=k[1], path=k[2], baseline=k[3])
+            for k in keys
+        }
 
     def __str__(self) -> str:
         lines = [
@@ -224,6 +330,8 @@ def bench(
     at: str = "initial",
     paths: Sequence[str] = PATHS,
     threads: int = 1,
+    anchors: Sequence[str] = (),
+    hand_written: Mapping[str, Callable[..., Any]] | None = None,
 ) -> BenchReport:
     """Benchmark ``rules`` on any targets (see module doc).
 
@@ -243,6 +351,16 @@ def bench(
     draw in value space, nearer what a sampler sees: data-dependent branches
     such as softplus's predict perfectly at zero); a graph that is not a
     model is always timed at its first random point.
+
+    ``anchors`` (:data:`rewritelab.measure.anchors.ANCHORS`) adds rows that
+    time the rules' kernel on the first backend listed other than JAX
+    against: ``"jax"``, PyTensor's JAX backend with its default pipeline;
+    ``"numpy"``, the hand-written logp + gradient that ``hand_written``
+    gives for a model's name (called with the value-space arrays in the
+    order of ``model.value_vars``, returning the logp and one gradient per
+    value variable; checked against PyTensor's before it is timed). The
+    JAX backend and the JAX anchor need ``rewritelab[jax]``; the ``pymc``
+    path is not timed on JAX (JAX samplers do not call PyMC's function).
     """
 
     rs = rule_set(rules)
@@ -261,6 +379,18 @@ def bench(
         raise RewritelabError(
             f"unknown function {bad[0]!r}; expected one of {FUNCTIONS}"
         )
+    bad = [a for a in anchors if a not in ANCHORS]
+    if bad:
+        raise RewritelabError(f"unknown anchor {bad[0]!r}; expected some of {ANCHORS}")
+    anchored_on = next((b for b in backends if b != "jax"), None)
+    if anchors and anchored_on is None:
+        raise RewritelabError(
+            "anchors are timed against the rules on numba or c; "
+            "add one of them to the backends"
+        )
+    if "jax" in backends or "jax" in anchors:
+        require_jax()
+    hand_written = dict(hand_written or {})
     rows: list[BenchRow] = []
     labels = (
         list(names)
@@ -268,8 +398,11 @@ def bench(
         else [getattr(t, "name", "") or f"target{i}" for i, t in enumerate(targets)]
     )
     # BLAS and OpenMP pools pinned while compiling and timing (a linear-algebra
-    # kernel otherwise runs at whatever the other core is doing)
-    with threadpool_limits(limits=threads):
+    # kernel otherwise runs at whatever the other core is doing); PyTensor's JAX
+    # backend warns once per assertion that it drops them (a model's parameter
+    # checks): the anchor is meant to compute the same values, not to check
+    with threadpool_limits(limits=threads), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Skipping .* as JAX tracing")
         pools = _thread_pools()
         for label, target in zip(labels, targets, strict=True):
             try:
@@ -311,8 +444,12 @@ def bench(
                         points_raw,
                         (repeats, min_sample_s, confidence),
                         profile and backend == "c",
-                        paths,
+                        paths
+                        if backend != "jax"
+                        else [p for p in paths if p != "pymc"],
                         model_of(target),
+                        anchors if backend == anchored_on else (),
+                        hand_written.get(label),
                     )
                     rows += [replace(r, points=used) for r in found]
     settings = {
@@ -325,6 +462,9 @@ def bench(
         "paths": list(paths),
         "threads": threads,
         "thread_pools": pools,
+        "anchors": list(anchors),
+        "anchored_on": anchored_on if anchors else None,
+        "hand_written": sorted(hand_written),
         "numpy": np.__version__,
         "pytensor": pytensor.__version__,
     }
@@ -388,8 +528,11 @@ def _bench_one(
     profile: bool,
     paths: Sequence[str],
     model: Any,
+    anchors: Sequence[str] = (),
+    hand: Callable[..., Any] | None = None,
 ) -> list[BenchRow]:
-    """The rows of one target, backend and function: one per call path."""
+    """The rows of one target, backend and function: one per call path, then
+    one per anchor."""
     inputs, outputs = list(graph.inputs), list(graph.outputs)
     kw = {"on_unused_input": "ignore"}
     try:
@@ -424,16 +567,18 @@ def _bench_one(
         except Exception:  # profiling is a bonus; never lose the timing for it
             pass
     rows = []
+    raveled: dict[str, tuple[Any, Any]] = {}  # one PyMC function per side
     for path in paths:
-        if path == "pymc" and (model is None or fname != "logp+grad"):
+        if path in RAVELED_PATHS and (model is None or fname != "logp+grad"):
             continue  # PyMC's raveled function is a model's logp + gradient
         try:
-            if path == "pymc":
-                point = dict(points_raw[0].values)
-                pair = (
-                    pymc_call(model, base, point),
-                    pymc_call(model, after_mode, point),
-                )
+            if path in RAVELED_PATHS:
+                if not raveled:
+                    point = dict(points_raw[0].values)
+                    raveled["before"] = raveled_function(model, base, point)
+                    raveled["after"] = raveled_function(model, after_mode, point)
+                call = pymc_call if path == "pymc" else raveled_call
+                pair = (call(*raveled["before"]), call(*raveled["after"]))
                 copies = None  # PyMC caches the compiled function: no second copy
             else:
                 call = kernel_call if path == "kernel" else function_call
@@ -466,4 +611,78 @@ def _bench_one(
                 **common,
             )
         )
+    for anchor in anchors:
+        if anchor == "numpy" and (hand is None or fname != "logp+grad"):
+            continue  # a hand-written function is a model's logp + gradient
+        rows.append(
+            _anchor_row(
+                BenchRow(label, backend, fname, path="kernel", baseline=anchor),
+                (inputs, outputs, fb, fa, fa2),
+                hand,
+                points_raw,
+                timing_settings,
+                common,
+            )
+        )
     return rows
+
+
+def _anchor_row(
+    row: BenchRow,
+    compiled: tuple[list, list, Any, Any, Any],
+    hand: Callable[..., Any] | None,
+    points_raw: list,
+    timing_settings: tuple[int, float, float],
+    common: dict[str, Any],
+) -> BenchRow:
+    """``row`` filled in: its anchor (before) against the rules' kernel
+    (after), once the anchor is shown to agree with PyTensor's default
+    pipeline ``fb`` at every point."""
+    inputs, outputs, fb, fa, fa2 = compiled
+    args = points_raw[0].args(inputs)
+    try:
+        if row.baseline == "jax":
+            t = time.perf_counter()
+            fj = pytensor.function(
+                inputs, outputs, mode=as_mode("JAX"), on_unused_input="ignore"
+            )
+            compile_s = time.perf_counter() - t
+            fj2 = pytensor.function(
+                inputs, outputs, mode=as_mode("JAX"), on_unused_input="ignore"
+            )
+            n_nodes = len(fj.maker.fgraph.apply_nodes)
+            anchor = fj
+            calls = kernel_call(fj, args), kernel_call(fj2, args)
+        else:
+
+            def anchor(*xs: np.ndarray) -> list[np.ndarray]:
+                return [np.asarray(o) for o in hand(*xs)]
+
+            compile_s, n_nodes = 0.0, 0
+            calls = (lambda: hand(*args),) * 2
+        note = _agreement(inputs, outputs, fb, anchor, points_raw)
+        common = {**common, "n_apply_before": n_nodes, "compile_before_s": compile_s}
+        if note:
+            return replace(row, agree=False, note=note, **common)
+        repeats, min_sample_s, confidence = timing_settings
+        timing = time_ab(
+            calls[0],
+            kernel_call(fa, args),
+            (),
+            repeats=repeats,
+            min_sample_s=min_sample_s,
+            confidence=confidence,
+            copies=(calls[1], kernel_call(fa2, args)),
+            interleave="block",  # an anchor may be many times the kernel's size
+        )
+    except Exception as exc:
+        return replace(row, error=_short(exc))
+    return replace(
+        row,
+        call_before_s=timing.median_a,
+        call_after_s=timing.median_b,
+        speedup=timing.speedup,
+        ci_low=timing.ci_low,
+        ci_high=timing.ci_high,
+        **common,
+    )

@@ -59,6 +59,7 @@ def time_ab(
     confidence: float = 0.95,
     seed: int = 0,
     copies: tuple[Callable[..., Any], Callable[..., Any]] | None = None,
+    interleave: str = "call",
 ) -> ABTiming:
     """Time two functions on the same arguments, interleaved.
 
@@ -75,7 +76,16 @@ def time_ab(
     copies compiled in mirrored order cancels that effect instead of
     reporting it as a speed-up. With copies, the interval is also widened by
     :data:`COMPILE_NOISE`, the spread left between compilations.
+
+    ``interleave="block"`` alternates the two by sample instead of by call
+    (n calls of A, then n of B, the order swapped every sample): for two
+    functions of very different size, where a large call between two small
+    ones would evict the small one's data from the caches and slow it down
+    (a 2 µs kernel measured 7 µs interleaved call by call with a 120 µs
+    one), each is then timed in its own steady state, as a sampler calls it.
     """
+    if interleave not in ("call", "block"):
+        raise ValueError(f"interleave must be 'call' or 'block', not {interleave!r}")
     for f in (fa, fb, fa, fb):  # warm-up: caches, lazy initialisation
         f(*args)
     n, elapsed = 1, 0.0
@@ -89,11 +99,20 @@ def time_ab(
         n *= 2 if elapsed <= 0 else max(2, min(10, int(min_sample_s / elapsed) + 1))
 
     clock = time.perf_counter
+    swapped = [False]  # block interleaving: which ran first in the last sample
 
     def sample(fa: Callable[..., Any], fb: Callable[..., Any]) -> tuple[float, float]:
         """n calls of each, interleaved call by call (A B B A A B ...), so
         both always run in the same context: caches, frequency, neighbours."""
         funcs, spent = (fa, fb), [0.0, 0.0]  # by position: fa may be fb (A/A)
+        if interleave == "block":
+            swapped[0] = not swapped[0]
+            for k in (1, 0) if swapped[0] else (0, 1):
+                t0 = clock()
+                for _ in range(n):
+                    funcs[k](*args)
+                spent[k] = clock() - t0
+            return spent[0] / n, spent[1] / n
         for j in range(n):
             first, second = (1, 0) if j % 2 else (0, 1)
             t0 = clock()

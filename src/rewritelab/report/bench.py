@@ -43,7 +43,21 @@ def bench_markdown(report: BenchReport) -> str:
                 r.remark,
             )
         )
-    return markdown_table(head, rows)
+    table = markdown_table(head, rows)
+    means = report.geomeans()
+    if len({r.target for r in report.rows}) < 2 or not means:
+        return table
+    summary = markdown_table(
+        (*KEY_HEADERS[1:], "targets", "geometric-mean speed-up [interval]"),
+        (
+            (*key, str(len(g.rows)), f"{g.value:.3f} [{g.low:.3f}, {g.high:.3f}]")
+            for key, g in means.items()
+        ),
+    )
+    return (
+        f"{table}\n\nGeometric mean over the targets (the interval combines the "
+        f"rows' own; the spread between runs comes on top):\n\n{summary}"
+    )
 
 
 def bench_plot(report: BenchReport, path: str | Path) -> Path:

@@ -10,7 +10,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from rewritelab.check.rules import ERROR_HEADERS, RuleReport
-from rewritelab.measure.bench import CELL_HEADERS, KEY_HEADERS, BenchReport
+from rewritelab.measure.bench import (
+    CELL_HEADERS,
+    DEFAULT_BASELINE,
+    KEY_HEADERS,
+    BenchReport,
+)
 from rewritelab.rewrite.apply import ApplyResult
 from rewritelab.rewrite.registry import RuleSet
 from rewritelab.see.analysis import GraphDiff, Summary
@@ -115,7 +120,15 @@ def check_table(reports: Sequence[RuleReport]) -> Table:
 
 def bench_table(report: BenchReport) -> Table:
     """A benchmark run: one row per target, backend and function."""
-    table = Table(title="speed-up = time before / time after (above 1: faster)")
+    table = Table(
+        title="speed-up = time before / time after (above 1: faster)",
+        caption=(
+            "baseline: what 'before' is — default: PyTensor's default pipeline on "
+            "that backend; jax, numpy: that anchor, against the rules' kernel"
+            if any(r.baseline != DEFAULT_BASELINE for r in report.rows)
+            else None
+        ),
+    )
     for col in (*KEY_HEADERS, *CELL_HEADERS):
         table.add_column(col, justify="left" if col in KEY_HEADERS else "right")
     for r in report.rows:
