@@ -51,7 +51,8 @@ def main(backends=("numba", "c", "jax"), at: str = "prior") -> None:
         report, HERE / "results", stem="zoo" if at == "initial" else f"zoo_{at}"
     )
     print(bench_markdown(report))
-    print(f"\nheadline (Numba kernel, logp+grad): {report.geomean()}")
+    print(f"\nheadline (Numba, logp+grad, raveled kernel): {report.geomean()}")
+    print(f"Numba, logp+grad, kernel: {report.geomean(path='kernel')}")
     print(f"{len(files)} models, backends {', '.join(backends)}: {wall / 60:.1f} min")
     print(*(str(p) for p in paths.values()))
 

@@ -179,3 +179,14 @@ def test_bad_arguments_are_one_line_errors():
         rl.apply(x, LOG_EXP, graph="hess")
     with pytest.raises(rl.TargetError, match="graph='grad' needs a pm.Model target"):
         rl.apply(x, LOG_EXP, graph="grad")
+
+
+def test_results_and_targets_print_in_one_readable_line():
+    x = pt.dvector("x")
+    result = rl.apply(pt.log(pt.exp(x)).sum(), rl.library())
+    text = repr(result)
+    assert text.startswith("<ApplyResult ") and "\n" not in text
+    assert "log_of_exp x1" in text and len(text) < 200
+    assert repr(result.before).startswith("<Target ") and "1 input(s)" in repr(
+        result.before
+    )

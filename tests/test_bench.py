@@ -147,6 +147,8 @@ def test_every_call_path_a_sampler_uses_is_timed_and_named(small_models):
     assert settings["threads"] == 1 and settings["thread_pools"]
     assert all(p.endswith("(1 threads)") for p in settings["thread_pools"])
     assert "kernel" in bench_markdown(report)
+    # the headline of a model's logp + gradient: the raveled kernel samplers run
+    assert report.geomean(backend="c").rows == ("model · c · logp+grad · raveled",)
     with pytest.raises(rl.RewritelabError, match="unknown call path 'c_api'"):
         bench(small_models[:1], [], paths=("c_api",))
 

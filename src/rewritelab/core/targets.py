@@ -46,6 +46,12 @@ class Target:
         default_factory=lambda: MappingProxyType({})
     )
 
+    def __repr__(self) -> str:
+        return (
+            f"<Target {self.name or '(unnamed)'}: {self.kind}, "
+            f"{len(self.outputs)} output(s), {len(self.roots)} input(s)>"
+        )
+
     @cached_property
     def roots(self) -> tuple[Variable, ...]:
         """Every non-constant root: as given, or found in the graph; shared

@@ -61,6 +61,7 @@ __all__ = [
     "BenchReport",
     "Geomean",
     "bench",
+    "headline_rows",
 ]
 
 #: Backend name -> PyTensor mode. Numba is PyTensor 3's default; CVM is C;
@@ -208,6 +209,29 @@ def geomean(rows: Sequence[BenchRow], confidence: float = 0.95) -> Geomean:
     )
 
 
+#: The call path a function's headline figure is timed on, best first: a
+#: model's logp + gradient as samplers run it (nutpie and PyMC call one
+#: raveled function), anything else as its compiled kernel.
+HEADLINE_PATHS = {"logp+grad": ("raveled", "kernel")}
+
+
+def headline_rows(
+    rows: Sequence[BenchRow], baseline: str = DEFAULT_BASELINE
+) -> list[BenchRow]:
+    """The timed row of each target, backend and function on its headline
+    path (:data:`HEADLINE_PATHS`, else ``kernel``, else the first timed)."""
+    groups: dict[tuple[str, str, str], list[BenchRow]] = {}
+    for r in rows:
+        if r.timed and r.baseline == baseline:
+            groups.setdefault(r.key[:3], []).append(r)
+    picked = []
+    for (_, _, function), group in groups.items():
+        by_path = {r.path: r for r in group}
+        best = [*HEADLINE_PATHS.get(function, ()), "kernel"]
+        picked.append(next((by_path[p] for p in best if p in by_path), group[0]))
+    return picked
+
+
 @dataclass(frozen=True)
 class BenchReport:
     """All rows of a :func:`bench` run and its settings."""
@@ -248,15 +272,23 @@ class BenchReport:
         *,
         backend: str = "numba",
         function: str = "logp+grad",
-        path: str = "kernel",
+        path: str | None = None,
         baseline: str = DEFAULT_BASELINE,
     ) -> Geomean:
         """The geometric-mean speed-up over the targets of the timed rows of
-        one backend, function, call path and baseline (by default the
+        one backend, function, call path and baseline. By default the
         headline: the rules over PyTensor's default Numba pipeline, logp +
-        gradient, kernel path)."""
-        want = (backend, function, path, baseline)
-        rows = [r for r in self.rows if r.key[1:] == want]
+        gradient, on each target's :func:`headline_rows` path (the raveled
+        kernel for a model, as nutpie calls it)."""
+        if path is None:
+            rows = [
+                r
+                for r in headline_rows(self.rows, baseline)
+                if r.backend == backend and r.function == function
+            ]
+        else:
+            want = (backend, function, path, baseline)
+            rows = [r for r in self.rows if r.key[1:] == want]
         return geomean(rows, self.settings.get("confidence", 0.95))
 
     def geomeans(self) -> dict[tuple[str, str, str, str], Geomean]:
@@ -568,6 +600,7 @@ def _bench_one(
             pass
     rows = []
     raveled: dict[str, tuple[Any, Any]] = {}  # one PyMC function per side
+    raveled_common = dict(common)  # its own graph sizes and compile times
     for path in paths:
         if path in RAVELED_PATHS and (model is None or fname != "logp+grad"):
             continue  # PyMC's raveled function is a model's logp + gradient
@@ -575,8 +608,14 @@ def _bench_one(
             if path in RAVELED_PATHS:
                 if not raveled:
                     point = dict(points_raw[0].values)
-                    raveled["before"] = raveled_function(model, base, point)
-                    raveled["after"] = raveled_function(model, after_mode, point)
+                    for side, mode in (("before", base), ("after", after_mode)):
+                        t = time.perf_counter()
+                        raveled[side] = raveled_function(model, mode, point)
+                        compiled = raveled[side][0]._pytensor_function
+                        raveled_common[f"compile_{side}_s"] = time.perf_counter() - t
+                        raveled_common[f"n_apply_{side}"] = len(
+                            compiled.maker.fgraph.apply_nodes
+                        )
                 call = pymc_call if path == "pymc" else raveled_call
                 pair = (call(*raveled["before"]), call(*raveled["after"]))
                 copies = None  # PyMC caches the compiled function: no second copy
@@ -608,7 +647,7 @@ def _bench_one(
                 ci_high=timing.ci_high,
                 ops_before=ops_b if path == paths[0] else (),
                 ops_after=ops_a if path == paths[0] else (),
-                **common,
+                **(raveled_common if path in RAVELED_PATHS else common),
             )
         )
     for anchor in anchors:

@@ -223,6 +223,14 @@ class ApplyResult:
     total_seconds: float
     rules: RuleSet = field(repr=False, default_factory=RuleSet)
 
+    def __repr__(self) -> str:
+        fired = ", ".join(f"{n} x{c}" for n, c in self.counts if c)
+        return (
+            f"<ApplyResult {self.before.name or 'graph'}: {len(self.firings)} "
+            f"firings ({fired or 'no rule fired'}) in "
+            f"{self.total_seconds * 1e3:.1f} ms>"
+        )
+
     @property
     def outputs(self) -> tuple[Variable, ...]:
         """The rewritten outputs (inputs are the caller's own variables)."""
