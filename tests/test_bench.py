@@ -206,17 +206,20 @@ def _data_model():
 
 def test_anchors_time_jax_and_a_hand_written_logp_against_the_rules():
     model, by_hand = _data_model()
-    report = bench(
-        [model],
-        rl.library(),
+    quick = dict(
         backends=("c",),
         functions=("logp+grad",),
         paths=("kernel",),
         repeats=3,
         profile=False,
         names=["data"],
+    )
+    report = bench(
+        [model],
+        rl.library(),
         anchors=("jax", "numpy"),
         hand_written={"data": by_hand},
+        **quick,
     )
     assert [r.baseline for r in report.rows] == ["default", "jax", "numpy"]
     for r in report.rows:
@@ -235,16 +238,7 @@ def test_anchors_time_jax_and_a_hand_written_logp_against_the_rules():
         return logp, -grad
 
     refused = bench(
-        [model],
-        [],
-        backends=("c",),
-        functions=("logp+grad",),
-        paths=("kernel",),
-        repeats=3,
-        profile=False,
-        names=["data"],
-        anchors=("numpy",),
-        hand_written={"data": wrong},
+        [model], [], anchors=("numpy",), hand_written={"data": wrong}, **quick
     ).rows[-1]
     assert refused.baseline == "numpy" and not refused.agree
     assert "gradient" in refused.note and np.isnan(refused.speedup)

@@ -1,11 +1,11 @@
 """The ways a sampler calls a compiled logp: what :func:`bench` times.
 
-- ``kernel``: the compiled code itself, as nutpie calls it: on Numba the
-  jitted function (``fn.vm.jit_fn``) on arrays prepared once; on JAX the
-  same on device arrays, waited for with ``jax.block_until_ready`` (JAX
-  returns before it has computed); on C the VM (``fn.vm()``) on its input
-  storage filled once — what a Function with ``trust_input`` runs, without
-  even the argument copy.
+- ``kernel``: the compiled code itself, called as nutpie calls its own: on
+  Numba the jitted function (``fn.vm.jit_fn``) on arrays prepared once; on
+  JAX the same on device arrays, waited for with ``jax.block_until_ready``
+  (JAX returns before it has computed); on C the VM (``fn.vm()``) on its
+  input storage filled once — what a Function with ``trust_input`` runs,
+  without even the argument copy.
 - ``raveled``: the compiled code of a model's logp + gradient as a function
   of one raveled parameter vector, returning the logp and one gradient
   vector — the graph nutpie and PyMC build (``logp_dlogp_function(
@@ -19,7 +19,9 @@
   checks and converts every input on every call (on JAX also waited for).
 
 The Function wrapper costs microseconds per call, on small models as much as
-the kernel itself, so a rule's effect there shows on the kernel path.
+the kernel itself, so a rule's effect shows on the kernel paths; and a
+model's logp + gradient is fastest raveled where it has many small value
+variables, so what a sampler gains shows on the raveled one.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ __all__ = [
     "raveled_function",
 ]
 
-#: The call paths, the headline one first.
+#: The call paths, in table order (a function's headline path:
+#: :data:`rewritelab.measure.bench.HEADLINE_PATHS`).
 PATHS = ("kernel", "raveled", "pymc", "function")
 #: The paths that call PyMC's raveled logp + gradient (models only).
 RAVELED_PATHS = ("raveled", "pymc")
