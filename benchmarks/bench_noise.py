@@ -19,10 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytensor
 from threadpoolctl import threadpool_limits
-from zoo import model_files, skips
+from zoo import model_files, skips, target
 
 from rewritelab.core.models import model_graph
-from rewritelab.core.targets import load_target
 from rewritelab.measure.bench import BACKENDS
 from rewritelab.measure.paths import kernel_call
 from rewritelab.measure.timing import time_ab
@@ -35,7 +34,7 @@ def one_run() -> dict:
     out = {}
     with threadpool_limits(limits=1):
         for f in model_files():
-            model = load_target(str(f)).model
+            model = target(f).model
             skipped = skips(f)
             g = model_graph(model, "logp+grad")
             point = model.initial_point()

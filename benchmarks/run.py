@@ -12,10 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from zoo import hand_written, model_files, skips
+from zoo import hand_written, model_files, skips, target
 
 import rewritelab as rl
-from rewritelab.core.targets import load_target
 from rewritelab.measure.bench import bench
 from rewritelab.report.bench import bench_markdown, save_bench
 from rewritelab.report.progress import Steps
@@ -27,7 +26,7 @@ def main(backends=("numba", "c", "jax"), at: str = "prior") -> None:
     files = model_files()
     t0 = time.perf_counter()
     with Steps("zoo", len(files) * len(backends)) as steps:
-        targets = [load_target(str(f)) for f in files]
+        targets = [target(f) for f in files]
         skip = {f.stem: skips(f) for f in files}
         done = [0]
 

@@ -1,9 +1,13 @@
 """The zoo's model files, what each says it cannot be timed on, and the
-hand-written NumPy logp + gradient some of them give."""
+hand-written NumPy logp + gradient some of them give. Each file is imported
+once per process (building a model is seconds for the wide one)."""
 
 import importlib.util
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+
+from rewritelab.core.targets import Target, resolve
 
 MODELS = Path(__file__).parent / "models"
 
@@ -13,11 +17,17 @@ def model_files() -> list[Path]:
     return sorted(MODELS.glob("*.py"))
 
 
+@cache
 def _module(path: Path):
     spec = importlib.util.spec_from_file_location(f"_zoo_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def target(path: Path) -> Target:
+    """The zoo file's ``model`` as a Target."""
+    return resolve(_module(path).model, name="model")
 
 
 def skips(path: Path) -> dict[str, str]:

@@ -177,6 +177,11 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     return EXIT_FOUND if failed else EXIT_OK
 
 
+def _comma_list(text: str | None) -> list[str]:
+    """``"numba, c"`` -> ``["numba", "c"]``; blanks dropped."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
 
     targets = [load_target(t) for t in args.targets]
@@ -184,8 +189,8 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
         return _bench_sampling(args, targets, console)
     if args.repeats < 3:
         raise RewritelabError("--repeats must be at least 3")
-    backends = [b.strip() for b in args.backend.split(",") if b.strip()]
-    anchors = [a.strip() for a in (args.anchors or "").split(",") if a.strip()]
+    backends = _comma_list(args.backend)
+    anchors = _comma_list(args.anchors)
     if "numpy" in anchors:
         raise RewritelabError(
             "--anchors takes jax; a hand-written NumPy anchor is given in Python: "
@@ -254,7 +259,7 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
 
 def _bench_sampling(args: argparse.Namespace, targets: list, console: Console) -> int:
     rules = _rules(args.rules)
-    seeds = tuple(int(s) for s in args.seeds.split(",") if s.strip())
+    seeds = tuple(int(s) for s in _comma_list(args.seeds))
     reports = []
     with Steps("sampling", len(targets)) as steps:
         for i, (spec, target) in enumerate(zip(args.targets, targets, strict=True)):
