@@ -47,6 +47,7 @@ def test_models_a_gradient_sampler_cannot_sample_are_refused(tmp_path):
         "    k = pm.Poisson('k', 3.0)\n    pm.Normal('y', k, 1, observed=[1.0])\n"
     )
     assert main(["bench", str(path), "--sampling"]) == 2
+    assert main(["bench", "regression", "--sampling", "--seeds", "0,x"]) == 2
 
 
 @pytest.mark.slow

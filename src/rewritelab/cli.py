@@ -259,7 +259,13 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
 
 def _bench_sampling(args: argparse.Namespace, targets: list, console: Console) -> int:
     rules = _rules(args.rules)
-    seeds = tuple(int(s) for s in _comma_list(args.seeds))
+    seeds_given = _comma_list(args.seeds)
+    if not seeds_given or not all(s.lstrip("-").isdigit() for s in seeds_given):
+        raise RewritelabError(
+            f"--seeds takes whole numbers separated by commas (e.g. 0,1,2), "
+            f"not {args.seeds!r}"
+        )
+    seeds = tuple(int(s) for s in seeds_given)
     reports = []
     with Steps("sampling", len(targets)) as steps:
         for i, (spec, target) in enumerate(zip(args.targets, targets, strict=True)):
