@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rewritelab.check.exact import NoExactValue, exact_eval
+from rewritelab.check.exact import NoExactValue, exact_eval, exact_value
 
 x, y = pt.dscalar("x"), pt.dscalar("y")
 v = pt.dvector("v")
@@ -99,3 +99,53 @@ def test_evaluates_through_an_op_from_graph():
     with mp.workdps(50):  # never the process-wide precision: other tests use it
         expected = mp.log(sum(mp.exp(mp.mpf(a)) for a in values))
     assert float(out) == float(expected)
+
+
+def test_an_enclosure_never_settles_on_the_agreement_of_two_precisions():
+    """1 - sigmoid(201) is 1e-88: at 43 and at 86 digits it rounds to 0, and
+    log1p(-sigmoid(201)) agreed on -inf at two precisions. The interval
+    still reaches -inf there, so the precision rises until it says -201."""
+    r = exact_value([x], [pt.log1p(-pt.sigmoid(x))], [201.0])
+    assert float(r.values[0]) == -201.0
+    assert r.digits > 88  # it took more digits than the cancellation
+
+
+def test_log_of_one_plus_a_tiny_number():
+    r = exact_value([x], [pt.log(1 + x)], [1e-300])
+    assert float(r.values[0]) == 1e-300 and r.digits > 300
+
+
+def test_what_no_precision_settles_is_no_exact_value():
+    """sin(x)**2 + cos(x)**2 is 1 exactly, so its enclosure always straddles
+    1 and the comparison stays open: no value, rather than a guess."""
+    with pytest.raises(NoExactValue, match="GT of overlapping intervals"):
+        exact_value([x], [pt.sin(x) ** 2 + pt.cos(x) ** 2 > 1.0], [0.7])
+
+
+@pytest.mark.parametrize(
+    "expr, at, expected",
+    [
+        (1 / (x * 0.0), -1.0, -np.inf),  # x * 0 is -0.0 for negative x
+        (1 / -(x - y), 1.5, -np.inf),  # -(0.0) is -0.0, y - x is 0.0
+        (1 / pt.sqrt(x), -0.0, -np.inf),
+        (pytensor.grad(x**0.5, x), -0.0, np.inf),  # 0.5 * (-0.0) ** -0.5
+    ],
+)
+def test_the_sign_of_an_exact_zero_is_ieee_s(expr, at, expected):
+    inputs = [x, y] if y in pytensor.graph.traversal.graph_inputs([expr]) else [x]
+    assert float(exact_value(inputs, [expr], [at] * len(inputs)).values[0]) == expected
+
+
+def test_integer_arithmetic_wraps_as_the_dtype_does():
+    b = pt.scalar("b", dtype="int8")
+    u = pt.scalar("u", dtype="uint8")
+    one = pt.constant(1, dtype="uint8")  # an int8 1 would upcast u to int16
+    out = exact_eval([b, u], [b + 1, u - one, b // 2, b % 3], [127, 0])
+    assert [int(o) for o in out] == [-128, 255, 63, 1]
+    out = exact_eval([b, u], [b // 2, b % 3], [-7, 0])
+    assert [int(o) for o in out] == [-4, 2]  # floor division, divisor's sign
+
+
+def test_nan_compares_false_except_for_not_equal():
+    outs = exact_eval([x], [x < 1.0, x >= 1.0, pt.eq(x, x), pt.neq(x, x)], [np.nan])
+    assert [bool(o) for o in outs] == [False, False, False, True]

@@ -44,12 +44,3 @@ def abs_of_neg(fgraph, node):
     if a.owner is None or a.owner.op != pt.neg:
         return None
     return [pt.abs(a.owner.inputs[0])]
-
-
-@node_rewriter([pt.true_div])
-def div_by_exp(fgraph, node):
-    """x / exp(y) -> x * exp(-y): exp(-y) is exact negation inside."""
-    x, d = node.inputs
-    if d.owner is None or d.owner.op != pt.exp:
-        return None
-    return [x * pt.exp(-d.owner.inputs[0])]

@@ -122,3 +122,15 @@ def exp_without_gradient(fgraph, node):
     if x.owner is not None and isinstance(x.owner.op, ZeroGrad):
         return None
     return [pt.exp(zero_grad(x))]
+
+
+@node_rewriter([pt.true_div])
+def div_by_exp(fgraph, node):
+    """x / exp(y) -> x * exp(-y): overflows where exp(-y) does though the
+    original is finite: x / exp(x) at x = -745 is 1 (5e-324 / 5e-324), the
+    rewrite 5e-324 * inf = inf. (It sat among the correct rewrites until the
+    checker built ``exp(x) / exp(x)`` from what the rule tracks.)"""
+    x, d = node.inputs
+    if d.owner is None or d.owner.op != pt.exp:
+        return None
+    return [x * pt.exp(-d.owner.inputs[0])]

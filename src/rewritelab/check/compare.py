@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from rewritelab.check.exact import NoExactValue, exact_eval
+from rewritelab.check.exact import ExactValue, NoExactValue, exact_value
 
 __all__ = [
     "Verdict",
@@ -79,7 +79,8 @@ class Verdict:
     computed, else against the original), and ``original_ulps`` the
     original's worst error against the same exact value (None where no exact
     value was needed); ``index`` is the first bad element and ``reason`` says
-    why it is bad.
+    why it is bad; ``exact_digits`` the decimal digits of precision the exact
+    value needed to settle.
     """
 
     ok: bool
@@ -90,19 +91,22 @@ class Verdict:
     ulps_before: float | None = None
     ulps_after: float | None = None
     original_ulps: float | None = None
+    exact_digits: int | None = None
 
 
 def compare_values(
     before: np.ndarray,
     after: np.ndarray,
-    exact: Callable[[], np.ndarray] | None,
+    exact: Callable[[], np.ndarray | ExactValue] | None,
     *,
     tol_ulps: float | None = None,
     nan_original_ok: bool = False,
     noise: Callable[[], Sequence[np.ndarray]] | None = None,
 ) -> Verdict:
     """Judge ``after`` against ``before``; ``exact()`` is called only where the
-    two disagree (it may raise :class:`rewritelab.check.exact.NoExactValue`).
+    two disagree (it returns the exact array or a
+    :class:`rewritelab.check.exact.ExactValue` of one output, and may raise
+    :class:`rewritelab.check.exact.NoExactValue`).
 
     ``noise()`` returns the original's values under random rounding (see the
     module doc); it is called only where the rewrite would otherwise fail.
@@ -135,7 +139,7 @@ def compare_values(
         return Verdict(False, float(close.max()), "differs from the original", idx)
 
     try:
-        ref = np.asarray(exact(), dtype=before.dtype)
+        found = exact()
     except NoExactValue as exc:
         bad = close > np.maximum(tol, _spread(noise, before))
         if not bad.any():
@@ -144,6 +148,9 @@ def compare_values(
         return Verdict(
             False, float(close.max()), f"differs from the original and {exc}", idx
         )
+    digits = found.digits if isinstance(found, ExactValue) else None
+    ref = found.values[0] if isinstance(found, ExactValue) else found
+    ref = np.asarray(ref, dtype=before.dtype)
     err_after, err_before = ulps(after, ref), ulps(before, ref)
     bad = (close > tol) & (err_after > np.maximum(err_before, tol))
     if nan_original_ok and ref.dtype.kind == "f":
@@ -153,7 +160,9 @@ def compare_values(
     worst = float(err_after.max(initial=0.0))
     original = float(err_before.max(initial=0.0))
     if not bad.any():
-        return Verdict(True, worst, exact=ref, original_ulps=original)
+        return Verdict(
+            True, worst, exact=ref, original_ulps=original, exact_digits=digits
+        )
     idx = np.unravel_index(int(np.argmax(bad)), before.shape)
     return Verdict(
         False,
@@ -164,6 +173,7 @@ def compare_values(
         float(err_before[idx]),
         float(err_after[idx]),
         original,
+        digits,
     )
 
 
@@ -205,7 +215,7 @@ def compare_outputs(
     :func:`compare_values`). With ``gate_gradients`` the gradients are only
     compared where every value is finite. With ``rtol`` outputs that close
     need no further look. The exact reference is the original graph
-    evaluated by :func:`rewritelab.check.exact.exact_eval`, only where needed.
+    evaluated by :func:`rewritelab.check.exact.exact_value`, only where needed.
     ``noise`` evaluates the original graph with random rounding
     (:class:`rewritelab.check.noise.RoundingNoise`; positional inputs): with it the
     noise floor is measured where a rewrite would otherwise fail
@@ -240,9 +250,9 @@ def compare_outputs(
         ):
             continue
 
-        def exact(k: int = k) -> np.ndarray:
+        def exact(k: int = k) -> ExactValue:
             with np.errstate(all="ignore"):
-                return exact_eval(list(inputs), [before_outputs[k]], values)[0]
+                return exact_value(list(inputs), [before_outputs[k]], values)
 
         floor = None if noise is None else (lambda k=k: noise_of(k))
         v = compare_values(b, a, exact, nan_original_ok=gradient, noise=floor)

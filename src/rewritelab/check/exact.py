@@ -1,24 +1,47 @@
-"""Evaluate a PyTensor graph exactly: every float operation in mpmath.
+"""Evaluate a PyTensor graph exactly: enclose every float, tighten until it rounds to one value.
 
 The checker uses this as the reference when a rewritten graph and its
-original disagree: the original *expression* evaluated at high precision
-(60 digits by default), then rounded once to the output dtype. Inputs are
-floats, so they are exact in mpmath; every intermediate keeps its precision.
+original disagree: the original *expression* evaluated over the reals and
+rounded once to the output dtype. Each float value is carried as an
+interval (mpmath's ``iv`` context) that is guaranteed to hold the real
+value; the evaluation is repeated at rising precision until every output's
+interval rounds to a single value of its dtype. Two precisions that agree
+on a wrong value (``1 - sigmoid(201)`` is 0 at 60 and at 120 digits) are
+never taken for the truth: at those precisions the interval still reaches
+from -inf to -99, so the precision rises until it says -201.
 
-Float values travel as numpy object arrays of ``mpmath.mpf``; integer and
-boolean values as ordinary arrays. Elemwise ops use :data:`SCALAR_OPS`;
-reductions, ``dot`` and ops that only move elements (DimShuffle, Reshape,
-Subtensor, Join, Alloc, ...) run their own ``perform`` on the object arrays.
+How each step is enclosed:
+- ``+ - * /``, ``neg``, ``sqr``, ``abs``, ``max``, ``min``: mpmath's interval
+  arithmetic (outward rounding).
+- every other scalar function: evaluated with mpmath at the interval's
+  corners (and at the points where the function turns, such as 0 for
+  ``cosh``), each value widened by 8 units of the working precision (a bound
+  on mpmath's own error), and their hull taken. A function with a pole inside
+  the interval, a comparison or branch the interval cannot settle, or a
+  domain edge inside it (``log`` of ``[-1e-50, 1e-50]``) leaves the value
+  undecided at that precision: the next precision is tried.
+- IEEE's special values are kept: nan and ±inf as in the original's dtype,
+  and the sign of an exact zero as IEEE gives it from its inputs' signs (so
+  ``1/(x*0)`` is -inf at x = -1, as the original computes).
+- integer and boolean elementwise ops run in numpy: wrap-around, integer
+  division and modulo of negatives are the dtype's own semantics.
+- reductions, ``dot`` and ops that only move elements (DimShuffle, Reshape,
+  Subtensor, Join, Alloc, ...) run their own ``perform`` on object arrays of
+  intervals.
 An op with no exact meaning raises :class:`NoExactValue`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import mpmath as mp
 import numpy as np
+from mpmath import iv
 from pytensor.compile.builders import OpFromGraph
 from pytensor.compile.sharedvalue import SharedVariable
 from pytensor.graph.basic import Constant, Variable
@@ -27,27 +50,185 @@ from pytensor.scalar.basic import Composite
 from pytensor.tensor.basic import Join
 from pytensor.tensor.elemwise import CAReduce, Elemwise
 
-__all__ = ["NoExactValue", "SCALAR_OPS", "exact_eval", "DEFAULT_DPS"]
+__all__ = [
+    "DEFAULT_DPS",
+    "MAX_DOUBLINGS",
+    "ExactValue",
+    "NoExactValue",
+    "SCALAR_OPS",
+    "exact_eval",
+    "exact_value",
+]
 
-#: Working precision: this many decimal digits beyond the widest range of
-#: magnitudes among the inputs and constants (exp(5e-324) - 1 cancels 324
-#: digits, so the digits needed grow with the smallest input). The result is
-#: accepted once it rounds to the same floats at two successive precisions
-#: among 1, 2, 4 and 8 times that (Ziv's strategy).
+#: Working precision of the first attempt: this many decimal digits beyond
+#: the widest range of magnitudes among the inputs and constants
+#: (exp(5e-324) - 1 cancels 324 digits, so the digits needed grow with the
+#: smallest input).
 DEFAULT_DPS = 40
+
+#: The precision doubles at most this many times before giving up.
+MAX_DOUBLINGS = 5
+
+#: Each scalar function's mpmath value is widened by this many units in the
+#: last place of the working precision.
+WIDEN_ULPS = 8
 
 
 class NoExactValue(Exception):
-    """The graph holds an op without an exact (mpmath) meaning."""
+    """The graph holds an op without an exact (mpmath) meaning, or no
+    precision tried settled its value."""
 
 
-_NAN, _INF = mp.mpf("nan"), mp.mpf("inf")
+class _Undecided(Exception):
+    """This precision's intervals are too wide to settle a branch, a
+    comparison or a domain edge: try a higher one."""
+
+
+@dataclass(frozen=True)
+class ExactValue:
+    """The outputs' exact values, each rounded once to its dtype, and the
+    decimal digits of working precision it took to settle them."""
+
+    values: tuple[np.ndarray, ...]
+    digits: int
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{v.dtype}{list(v.shape)}" for v in self.values)
+        return f"ExactValue({shapes}; settled at {self.digits} digits)"
+
+
+# -- element values ------------------------------------------------------------
+# A float element is an ``iv.mpf`` interval; nan is the interval [nan, nan];
+# -0.0 is the one interval object _NEG_ZERO (identity marks the sign, and
+# ops that only move elements keep identities). Integers and booleans are
+# Python / numpy scalars.
+
+_IVMPF = type(iv.mpf(0))
+_NAN = iv.mpf("nan")
+_NEG_ZERO = iv.mpf(0)
+_ZERO = iv.mpf(0)
+_INF, _MINF = mp.mpf("inf"), mp.mpf("-inf")
+
+
+def _is_iv(x: Any) -> bool:
+    return isinstance(x, _IVMPF)
+
+
+def _ends(x: Any) -> tuple[Any, Any]:
+    return mp.mpf(x.a), mp.mpf(x.b)
+
+
+def _isnan(x: Any) -> bool:
+    return _is_iv(x) and mp.isnan(mp.mpf(x.a))
+
+
+def _is_point(x: Any) -> bool:
+    if not _is_iv(x):
+        return True
+    lo, hi = _ends(x)
+    return lo == hi or mp.isnan(lo)
+
+
+def _point(x: Any) -> Any:
+    """An element as an mpf (floats) or as itself (ints, bools)."""
+    if not _is_iv(x):
+        return x
+    return mp.mpf(x.a)
+
+
+def _as_float(x: Any) -> Any:
+    """An element as a float64 for IEEE's own evaluation (midpoint)."""
+    if x is _NEG_ZERO:
+        return np.float64(-0.0)
+    if _is_iv(x):
+        lo, hi = _ends(x)
+        return np.float64(float(lo if lo == hi or mp.isnan(lo) else (lo + hi) / 2))
+    return x
+
+
+def _interval(lo: Any, hi: Any) -> Any:
+    return iv.mpf([lo, hi])
+
+
+def _widened(r: Any) -> Any:
+    """An interval holding the true value of a function mpmath computed as
+    ``r`` at the working precision; exact for nan, ±inf and 0."""
+    if not isinstance(r, mp.mpf):
+        return r
+    if mp.isnan(r):
+        return _NAN
+    if mp.isinf(r) or r == 0:
+        return _exact_iv(r)
+    e = abs(r) * mp.ldexp(1, WIDEN_ULPS.bit_length() - mp.mp.prec)
+    return _interval(r - e, r + e)
+
+
+def _exact_iv(r: Any) -> Any:
+    """An mpf known to be exact as a degenerate interval (nan as [nan, nan])."""
+    return _NAN if mp.isnan(r) else iv.mpf(r)
+
+
+def _hull(values: Sequence[Any]) -> Any:
+    nan = [_isnan(v) for v in values]
+    if all(nan):
+        return _NAN
+    if any(nan):
+        raise _Undecided("nan at part of the interval")
+    if not all(_is_iv(v) for v in values):
+        if all(v == values[0] for v in values):
+            return values[0]
+        raise _Undecided("a discrete value that the interval does not settle")
+    los, his = zip(*(_ends(v) for v in values), strict=True)
+    return _interval(min(los), max(his))
+
+
+# -- scalar functions ------------------------------------------------------------
+# Point functions of mpf (and int / bool) arguments with IEEE special values.
+
+
+def _div(a: Any, b: Any) -> Any:
+    if mp.isnan(a) or mp.isnan(b):
+        return mp.nan
+    if b == 0:
+        return mp.nan if a == 0 else (_INF if a > 0 else _MINF)
+    if mp.isinf(a) and mp.isinf(b):
+        return mp.nan
+    return a / b
+
+
+def _mul(*xs: Any) -> Any:
+    out = mp.mpf(1)
+    for x in xs:
+        if (x == 0 and mp.isinf(out)) or (mp.isinf(x) and out == 0):
+            return mp.nan
+        out = out * x
+    return out
+
+
+def _add(*xs: Any) -> Any:
+    out = mp.mpf(0)
+    for x in xs:
+        if mp.isinf(x) and mp.isinf(out) and (x > 0) != (out > 0):
+            return mp.nan
+        out = out + x
+    return out
+
+
+def _log(a: Any) -> Any:
+    if mp.isnan(a) or a < 0:
+        return mp.nan
+    return _MINF if a == 0 else mp.log(a)
+
+
+def _log1p(a: Any) -> Any:
+    if mp.isinf(a):
+        return _log(a)
+    return mp.nan if a < -1 else (_MINF if a == -1 else mp.log1p(a))
+
 
 #: Arguments beyond 2**1100 (far past any float) saturate exp-like functions:
 #: mpmath would otherwise try to build exp(exp(800)) digit by digit.
 _BIG = mp.mpf(2) ** 1100
-
-
 #: Beyond this, :func:`_exp` reduces the argument itself.
 _HUGE = mp.mpf(2) ** 64
 
@@ -64,15 +245,17 @@ def _exp(a: Any) -> Any:
 
 
 def _saturating(fn: Callable, high: Any, low: Any) -> Callable:
-    """fn, but ``high``/``low`` (values or functions of the argument) for
-    arguments beyond ±_BIG."""
+    """fn, but nan for nan, and ``high``/``low`` (values or functions of the
+    argument) for arguments beyond ±_BIG."""
 
     def wrapped(a: Any) -> Any:
+        if mp.isnan(a):
+            return mp.nan
         if a > _BIG:
             return high(a) if callable(high) else high
         if a < -_BIG:
             return low(a) if callable(low) else low
-        return fn(a)
+        return _real(fn(a))
 
     return wrapped
 
@@ -80,78 +263,41 @@ def _saturating(fn: Callable, high: Any, low: Any) -> Callable:
 def _real(v: Any) -> Any:
     """mpmath returns complex numbers outside a real domain: IEEE gives nan."""
     if isinstance(v, mp.mpc):
-        return v.real if v.imag == 0 else _NAN
+        return v.real if v.imag == 0 else mp.nan
     return v
 
 
-def _isnan(a: Any) -> bool:
-    return isinstance(a, mp.mpf) and mp.isnan(a)
-
-
-def _div(a: Any, b: Any) -> Any:
-    if b == 0:
-        if a == 0 or _isnan(a):
-            return _NAN
-        return _INF if a > 0 else -_INF
-    if mp.isinf(a) and mp.isinf(b):
-        return _NAN
-    return a / b
-
-
-def _mul(*xs: Any) -> Any:
-    out = mp.mpf(1)
-    for x in xs:
-        if (x == 0 and mp.isinf(out)) or (mp.isinf(x) and out == 0):
-            return _NAN
-        out = out * x
-    return out
-
-
-def _add(*xs: Any) -> Any:
-    out = mp.mpf(0)
-    for x in xs:
-        if mp.isinf(x) and mp.isinf(out) and (x > 0) != (out > 0):
-            return _NAN
-        out = out + x
-    return out
-
-
-def _log(a: Any) -> Any:
-    if _isnan(a) or a < 0:
-        return _NAN
-    return -_INF if a == 0 else mp.log(a)
-
-
-def _log1p(a: Any) -> Any:
-    return _log(1 + a) if not mp.isinf(a) else _log(a)
-
-
 def _pow(a: Any, b: Any) -> Any:
-    if _isnan(a) or _isnan(b):
-        return mp.mpf(1) if b == 0 or a == 1 else _NAN
+    if mp.isnan(a) or mp.isnan(b):
+        return mp.mpf(1) if b == 0 or a == 1 else mp.nan
     if b == 0:
         return mp.mpf(1)
     if a == 0:
         return _INF if b < 0 else mp.mpf(0)
     if a < 0 and not mp.isint(b):
-        return _NAN
+        return mp.nan
     if not (mp.isinf(a) or mp.isinf(b)):
         t = b * mp.log(abs(a))
         if t > _BIG:
-            return -_INF if a < 0 and mp.isint(b) and int(b % 2) == 1 else _INF
+            return _MINF if a < 0 and mp.isint(b) and int(b % 2) == 1 else _INF
         if t < -_BIG:
             return mp.mpf(0)
     return _real(mp.power(a, b))
 
 
-def _log1mexp(a: Any) -> Any:  # log(1 - exp(a))
-    return _log(-mp.expm1(a)) if not _isnan(a) else _NAN
+def _nan_aware(fn: Callable) -> Callable:
+    def wrapped(*xs: Any) -> Any:
+        if any(isinstance(x, mp.mpf) and mp.isnan(x) for x in xs):
+            return mp.nan
+        return _real(fn(*xs))
+
+    return wrapped
 
 
-def _xlogy(a: Any, b: Any) -> Any:
-    if a == 0 and not _isnan(b):
-        return mp.mpf(0)
-    return _mul(a, _log(b))
+def _gamma(a: Any) -> Any:
+    if a <= 0 and mp.isint(a):
+        return mp.nan
+    return mp.gamma(a) if a != _INF else _INF
 
 
 def _gammaln(a: Any) -> Any:
@@ -160,31 +306,37 @@ def _gammaln(a: Any) -> Any:
     return mp.log(abs(mp.gamma(a))) if not mp.isinf(a) else _INF
 
 
-def _gamma(a: Any) -> Any:
-    if a <= 0 and mp.isint(a):
-        return _NAN
-    return mp.gamma(a) if a != _INF else _INF
+def _xlogy(a: Any, b: Any) -> Any:
+    if mp.isnan(a) or mp.isnan(b):
+        return mp.nan
+    if a == 0:
+        return mp.mpf(0)
+    return _mul(a, _log(b))
 
 
-def _nan_aware(fn: Callable) -> Callable:
-    def wrapped(*xs: Any) -> Any:
-        if any(_isnan(x) for x in xs):
-            return _NAN
-        return _real(fn(*xs))
-
-    return wrapped
+def _floor_div(a: Any, b: Any) -> Any:
+    q = _div(a, b)
+    return q if mp.isnan(q) or mp.isinf(q) else mp.floor(q)
 
 
-def _switch(c: Any, a: Any, b: Any) -> Any:
-    return a if c else b
+def _mod(a: Any, b: Any) -> Any:  # Python's and numpy's sign of the divisor
+    if mp.isnan(a) or mp.isnan(b) or mp.isinf(a) or b == 0:
+        return mp.nan
+    if mp.isinf(b):
+        return a if (a >= 0) == (b > 0) or a == 0 else b
+    return a - b * mp.floor(a / b)
 
 
-def _sign(a: Any) -> Any:
-    return _NAN if _isnan(a) else mp.mpf(mp.sign(a))
+def _ieee(fn: Callable) -> Callable:
+    return lambda a, b: mp.nan if mp.isnan(a) or mp.isnan(b) else fn(a, b)
 
 
-def _ieee(a: Any, b: Any, fn: Callable) -> Any:
-    return _NAN if _isnan(a) or _isnan(b) else fn(a, b)
+def _truth(x: Any) -> bool:
+    return bool(x != 0) if not isinstance(x, mp.mpf) or not mp.isnan(x) else True
+
+
+def _compare(fn: Callable) -> Callable:
+    return lambda a, b: False if mp.isnan(a) or mp.isnan(b) else bool(fn(a, b))
 
 
 #: Scalar op class name -> exact function of mpf (and bool/int) arguments.
@@ -193,92 +345,347 @@ SCALAR_OPS: dict[str, Callable[..., Any]] = {
     "Sub": lambda a, b: _add(a, -b),
     "Mul": _mul,
     "TrueDiv": _div,
+    "IntDiv": _floor_div,
+    "Mod": _mod,
     "Reciprocal": lambda a: _div(mp.mpf(1), a),
     "Neg": lambda a: -a,
     "Abs": lambda a: abs(a),
     "Sqr": lambda a: _mul(a, a),
-    "Sqrt": lambda a: _NAN if _isnan(a) or a < 0 else mp.sqrt(a),
+    "Sqrt": lambda a: mp.nan if mp.isnan(a) or a < 0 else mp.sqrt(a),
     "Pow": _pow,
-    "Exp": _nan_aware(_saturating(_exp, _INF, mp.mpf(0))),
-    "Exp2": _nan_aware(_saturating(lambda a: mp.power(2, a), _INF, mp.mpf(0))),
-    "Expm1": _nan_aware(_saturating(mp.expm1, _INF, mp.mpf(-1))),
+    "Exp": _saturating(_exp, _INF, mp.mpf(0)),
+    "Exp2": _saturating(lambda a: mp.power(2, a), _INF, mp.mpf(0)),
+    "Expm1": _saturating(mp.expm1, _INF, mp.mpf(-1)),
     "Log": _log,
     "Log2": lambda a: _div(_log(a), mp.log(2)),
     "Log10": lambda a: _div(_log(a), mp.log(10)),
     "Log1p": _log1p,
-    "Log1mexp": _log1mexp,
-    "Sigmoid": _nan_aware(
-        _saturating(lambda a: 1 / (1 + _exp(-a)), mp.mpf(1), mp.mpf(0))
+    "Log1mexp": lambda a: mp.nan if mp.isnan(a) else _log(-mp.expm1(a)),
+    "Sigmoid": _saturating(lambda a: 1 / (1 + _exp(-a)), mp.mpf(1), mp.mpf(0)),
+    "Softplus": _saturating(
+        lambda a: mp.log1p(_exp(a)) if a < 700 else a + mp.log1p(_exp(-a)),
+        lambda a: a,
+        mp.mpf(0),
     ),
-    "Softplus": _nan_aware(
-        _saturating(
-            lambda a: mp.log1p(_exp(a)) if a < 700 else a + mp.log1p(_exp(-a)),
-            lambda a: a,
-            mp.mpf(0),
-        )
-    ),
-    "Tanh": _nan_aware(_saturating(mp.tanh, mp.mpf(1), mp.mpf(-1))),
-    "Sinh": _nan_aware(_saturating(mp.sinh, _INF, -_INF)),
-    "Cosh": _nan_aware(_saturating(mp.cosh, _INF, _INF)),
-    "Sin": _nan_aware(lambda a: _NAN if mp.isinf(a) else mp.sin(a)),
-    "Cos": _nan_aware(lambda a: _NAN if mp.isinf(a) else mp.cos(a)),
-    "Erf": _nan_aware(_saturating(mp.erf, mp.mpf(1), mp.mpf(-1))),
-    "Erfc": _nan_aware(_saturating(mp.erfc, mp.mpf(0), mp.mpf(2))),
-    "Gamma": _nan_aware(_saturating(_gamma, _INF, _NAN)),
+    "Tanh": _saturating(mp.tanh, mp.mpf(1), mp.mpf(-1)),
+    "Sinh": _saturating(mp.sinh, _INF, _MINF),
+    "Cosh": _saturating(mp.cosh, _INF, _INF),
+    "ArcSinh": _saturating(mp.asinh, lambda a: mp.asinh(a), lambda a: mp.asinh(a)),
+    "ArcTan": _nan_aware(mp.atan),
+    "Sin": _nan_aware(lambda a: mp.nan if mp.isinf(a) else mp.sin(a)),
+    "Cos": _nan_aware(lambda a: mp.nan if mp.isinf(a) else mp.cos(a)),
+    "Erf": _saturating(mp.erf, mp.mpf(1), mp.mpf(-1)),
+    "Erfc": _saturating(mp.erfc, mp.mpf(0), mp.mpf(2)),
+    "Gamma": _saturating(_gamma, _INF, mp.nan),
     "GammaLn": _nan_aware(_gammaln),
-    "Psi": _nan_aware(lambda a: _NAN if a <= 0 and mp.isint(a) else mp.digamma(a)),
-    "TriGamma": _nan_aware(lambda a: _NAN if a <= 0 and mp.isint(a) else mp.psi(1, a)),
+    "Psi": _nan_aware(lambda a: mp.nan if a <= 0 and mp.isint(a) else mp.digamma(a)),
+    "TriGamma": _nan_aware(
+        lambda a: mp.nan if a <= 0 and mp.isint(a) else mp.psi(1, a)
+    ),
     "XLogY": _xlogy,
     "XLogX": lambda a: _xlogy(a, a),
-    "Maximum": lambda a, b: _ieee(a, b, max),
-    "Minimum": lambda a, b: _ieee(a, b, min),
-    "Sign": _sign,
+    "Maximum": _ieee(max),
+    "Minimum": _ieee(min),
+    "Sign": _nan_aware(lambda a: mp.mpf(mp.sign(a))),
     "Floor": _nan_aware(lambda a: a if mp.isinf(a) else mp.floor(a)),
     "Ceil": _nan_aware(lambda a: a if mp.isinf(a) else mp.ceil(a)),
-    "Switch": _switch,
-    "Clip": lambda a, lo, hi: _NAN if _isnan(a) else min(max(a, lo), hi),
+    "Trunc": _nan_aware(lambda a: a if mp.isinf(a) else mp.mpf(int(a))),
+    "Switch": lambda c, a, b: a if _truth(c) else b,
+    "Clip": lambda a, lo, hi: mp.nan if mp.isnan(a) else min(max(a, lo), hi),
     "Second": lambda a, b: b,
     "Identity": lambda a: a,
-    "GT": lambda a, b: bool(a > b),
-    "GE": lambda a, b: bool(a >= b),
-    "LT": lambda a, b: bool(a < b),
-    "LE": lambda a, b: bool(a <= b),
-    "EQ": lambda a, b: bool(a == b),
-    "NEQ": lambda a, b: not bool(a == b),
-    "IsNan": lambda a: _isnan(a),
+    "GT": _compare(lambda a, b: a > b),
+    "GE": _compare(lambda a, b: a >= b),
+    "LT": _compare(lambda a, b: a < b),
+    "LE": _compare(lambda a, b: a <= b),
+    "EQ": _compare(lambda a, b: a == b),
+    "NEQ": lambda a, b: True if mp.isnan(a) or mp.isnan(b) else bool(a != b),
+    "IsNan": lambda a: isinstance(a, mp.mpf) and mp.isnan(a),
     "IsInf": lambda a: isinstance(a, mp.mpf) and mp.isinf(a),
-    "AND": lambda a, b: a & b,
-    "OR": lambda a, b: a | b,
-    "Invert": lambda a: ~a if not isinstance(a, bool) else not a,
 }
 
+#: Results that are whole numbers, booleans or one of the arguments: exact,
+#: never widened.
+_EXACT_RESULTS = frozenset(
+    {"Sign", "Floor", "Ceil", "Trunc", "IntDiv", "Switch", "Second", "Identity"}
+    | {"Maximum", "Minimum", "Clip", "Neg", "Abs"}
+)
 
-def _to_exact(value: Any, dtype: str) -> np.ndarray:
-    arr = np.asarray(value)
-    if dtype.startswith("float"):
-        out = np.empty(arr.shape, dtype=object)
-        flat = out.reshape(-1)
-        for i, v in enumerate(arr.reshape(-1)):
-            flat[i] = mp.mpf(float(v))
-        return out
-    return arr
+#: Ops whose result is one of their arguments.
+_SELECTIONS = frozenset({"Switch", "Second", "Identity", "Maximum", "Minimum", "Clip"})
+
+#: Ranges of bounded functions: their enclosures are clipped to them.
+_RANGES = {
+    "Sigmoid": (0, 1),
+    "Tanh": (-1, 1),
+    "Erf": (-1, 1),
+    "Erfc": (0, 2),
+    "Sin": (-1, 1),
+    "Cos": (-1, 1),
+    "Exp": (0, _INF),
+    "Exp2": (0, _INF),
+    "Expm1": (-1, _INF),
+    "Softplus": (0, _INF),
+    "Sqrt": (0, _INF),
+    "Cosh": (1, _INF),
+    "Log1mexp": (_MINF, 0),
+}
+
+_GAMMA_MIN = mp.mpf("1.4616321449683623412626595423257213284681962040064463512959884")
+
+
+def _turning_points(name: str, lo: Any, hi: Any) -> list[Any]:
+    """Points inside (lo, hi) where a unary function stops being monotone;
+    :class:`_Undecided` where a pole lies inside."""
+    if name in ("Cosh", "Abs", "Sqr"):
+        return [mp.mpf(0)] if lo < 0 < hi else []
+    if name == "XLogX":
+        return [1 / mp.e] if lo < 1 / mp.e < hi else []
+    if name in ("Gamma", "GammaLn", "Psi", "TriGamma"):
+        if lo <= 0:
+            raise _Undecided(f"{name} has poles at 0, -1, -2, ...")
+        turn = name in ("Gamma", "GammaLn") and lo < _GAMMA_MIN < hi
+        return [_GAMMA_MIN] if turn else []
+    if name in ("Sin", "Cos"):
+        if hi - lo > 2 * mp.pi:
+            return [mp.pi / 2, -mp.pi / 2]  # the whole range [-1, 1]
+        shift = mp.pi / 2 if name == "Sin" else 0
+        k = mp.ceil((lo - shift) / mp.pi)
+        points = []
+        while shift + k * mp.pi < hi:
+            points.append(shift + k * mp.pi)
+            k += 1
+        return points
+    if name == "Reciprocal" and lo < 0 < hi:
+        raise _Undecided("1/x across 0")
+    return []
+
+
+# -- applying a scalar op to elements --------------------------------------------
+
+
+def _iv_arith(name: str) -> Callable[..., Any] | None:
+    """Interval arithmetic for ops mpmath's iv context rounds exactly."""
+    if name == "Add":
+        return lambda *xs: sum(xs[1:], xs[0])
+    if name == "Sub":
+        return lambda a, b: a - b
+    if name == "Mul":
+        return lambda *xs: _product(xs)
+    if name == "Neg":
+        return lambda a: -a
+    if name == "Sqr":
+        return lambda a: a**2
+    if name == "TrueDiv":
+        return _iv_div
+    if name == "Reciprocal":
+        return lambda a: _iv_div(iv.mpf(1), a)
+    return None
+
+
+def _product(xs: Sequence[Any]) -> Any:
+    out = xs[0]
+    for x in xs[1:]:
+        out = out * x
+    return out
+
+
+def _iv_div(a: Any, b: Any) -> Any:
+    lo, hi = _ends(b)
+    if lo <= 0 <= hi:
+        raise _Undecided("division by an interval that holds 0")
+    return a / b
+
+
+def _signed(r: Any, scalar_op: Any, args: Sequence[Any]) -> Any:
+    """An exact zero gets IEEE's sign from its inputs' signs, an infinity got
+    by dividing by an exact zero IEEE's sign too (PyTensor's own ``impl``,
+    which the Python linker runs)."""
+    if not _is_iv(r) or not _is_point(r):
+        return r
+    value = _point(r)
+    if not (value == 0 or mp.isinf(value)):
+        return r
+    if mp.isinf(value) and not any(_is_iv(a) and _point(a) == 0 for a in args):
+        return r
+    try:
+        with np.errstate(all="ignore"):
+            ieee = np.float64(scalar_op.impl(*(_as_float(a) for a in args)))
+    except Exception:
+        return r
+    if value == 0 and ieee == 0:
+        return _NEG_ZERO if np.signbit(ieee) else _ZERO
+    if mp.isinf(value) and np.isinf(ieee):
+        return iv.mpf(_MINF if ieee < 0 else _INF)
+    return r
+
+
+def _clipped(name: str, r: Any) -> Any:
+    bounds = _RANGES.get(name)
+    if bounds is None or not _is_iv(r) or _is_point(r):
+        return r
+    lo, hi = _ends(r)
+    return _interval(max(lo, bounds[0]), min(hi, bounds[1]))
+
+
+def _at_point(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
+    arith = _iv_arith(name)
+    pts = [_point(a) for a in args]
+    special = any(isinstance(p, mp.mpf) and not mp.isfinite(p) for p in pts)
+    if arith is not None and not special:
+        ivs = [a if _is_iv(a) else iv.mpf(a) for a in args]
+        try:
+            r = arith(*ivs)
+        except _Undecided:  # a division by an exact zero: IEEE's value
+            r = _exact_iv(fn(*pts))
+    else:
+        r = fn(*pts)
+        chosen = [a for a, p in zip(args, pts, strict=True) if p is r]
+        if chosen and name in _SELECTIONS:  # returned one of its arguments
+            return chosen[0]
+        if isinstance(r, mp.mpf):
+            r = _exact_iv(r) if name in _EXACT_RESULTS else _widened(r)
+    return _clipped(name, _signed(r, scalar_op, args))
+
+
+def _interval_compare(name: str, a: Any, b: Any) -> bool:
+    (alo, ahi), (blo, bhi) = _ends(a), _ends(b)
+    lt = ahi < blo  # a < b everywhere
+    gt = alo > bhi
+    le, ge = ahi <= blo, alo >= bhi
+    decided = {
+        "LT": (lt, ge),
+        "GT": (gt, le),
+        "LE": (le, gt),
+        "GE": (ge, lt),
+        "EQ": (False, lt or gt),
+        "NEQ": (lt or gt, False),
+    }[name]
+    if decided[0]:
+        return True
+    if decided[1]:
+        return False
+    raise _Undecided(f"{name} of overlapping intervals")
+
+
+def _apply(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
+    """One scalar op on one set of elements (intervals, ints, bools)."""
+    if any(_isnan(a) for a in args):  # IEEE's nan rules, at the other points
+        r = fn(*(_point(a) for a in args))
+        if isinstance(r, mp.mpf) and mp.isnan(r):
+            return _NAN
+        if not all(_is_point(a) for a in args):
+            raise _Undecided("nan meets an interval")
+        return _at_point(name, scalar_op, fn, args)
+    if all(_is_point(a) for a in args):
+        return _at_point(name, scalar_op, fn, args)
+    if name in ("GT", "GE", "LT", "LE", "EQ", "NEQ"):
+        ivs = [a if _is_iv(a) else iv.mpf(a) for a in args]
+        return _interval_compare(name, *ivs)
+    if name == "Switch":
+        cond, a, b = args
+        if _is_iv(cond):
+            lo, hi = _ends(cond)
+            if lo <= 0 <= hi:
+                if lo == hi == 0:
+                    return b
+                return _hull([a, b])
+            return a
+        return a if cond else b
+    if name in ("Second", "Identity"):
+        return args[-1]
+    if name == "IsNan":
+        return False
+    if name == "IsInf":
+        lo, hi = _ends(args[0])
+        if mp.isinf(lo) or mp.isinf(hi):
+            raise _Undecided("an interval reaching infinity")
+        return False
+    arith = _iv_arith(name)
+    if arith is not None and not any(
+        _is_iv(a) and not all(mp.isfinite(e) for e in _ends(a)) for a in args
+    ):
+        if name == "Reciprocal":
+            _turning_points(name, *_ends(args[0]))
+        return arith(*(a if _is_iv(a) else iv.mpf(a) for a in args))
+    return _corners(name, scalar_op, fn, args)
+
+
+def _corners(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
+    """The hull of the function at the corners of the box its interval
+    arguments span, and at a unary function's turning points inside it."""
+    choices = []
+    for a in args:
+        if _is_iv(a) and not _is_point(a):
+            lo, hi = _ends(a)
+            choices.append([iv.mpf(lo), iv.mpf(hi)])
+        else:
+            choices.append([a])
+    if len(args) == 1 and _is_iv(args[0]):
+        lo, hi = _ends(args[0])
+        choices[0] += [iv.mpf(p) for p in _turning_points(name, lo, hi)]
+    if name == "Pow":
+        (blo, bhi), exponent = _ends(args[0]), args[1]
+        if blo < 0 < bhi:
+            if not _is_point(exponent):
+                raise _Undecided("a negative base with an interval exponent")
+            choices[0].append(iv.mpf(0))
+    if name == "Mod" and not _mod_is_monotone(*args):
+        raise _Undecided("mod across a multiple of its divisor")
+    if name in ("IntDiv", "XLogY") and not _is_point(args[1]):
+        lo, hi = _ends(args[1])
+        if lo <= 0 <= hi:
+            raise _Undecided(f"{name} with a divisor interval that holds 0")
+    values = [_at_point(name, scalar_op, fn, c) for c in itertools.product(*choices)]
+    return _clipped(name, _hull(values))
+
+
+def _mod_is_monotone(a: Any, b: Any) -> bool:
+    if not _is_point(b) or not _is_iv(a):
+        return False
+    lo, hi = _ends(a)
+    d = _point(b)
+    return d != 0 and mp.floor(lo / d) == mp.floor(hi / d)
 
 
 def _scalar_fn(scalar_op: Any) -> Callable[..., Any]:
+    """A function of elements computing ``scalar_op`` exactly."""
     if isinstance(scalar_op, Composite):
         return _composite_fn(scalar_op)
     name = type(scalar_op).__name__
     if name == "Cast":
-        dtype = scalar_op.o_type.dtype
-        if dtype.startswith("float"):
-            return lambda a: mp.mpf(a) if not isinstance(a, mp.mpf) else a
-        if dtype == "bool":
-            return lambda a: bool(a)
-        return lambda a: int(a)
+        return _cast_fn(scalar_op.o_type.dtype)
     fn = SCALAR_OPS.get(name)
     if fn is None:
         raise NoExactValue(f"no exact value for scalar op {name}")
-    return fn
+    return lambda *args: _apply(name, scalar_op, fn, args)
+
+
+def _cast_fn(dtype: str) -> Callable[[Any], Any]:
+    def cast(a: Any) -> Any:
+        if dtype.startswith("float"):
+            return a if _is_iv(a) else iv.mpf(a)
+        if not _is_iv(a):
+            return bool(a) if dtype == "bool" else int(a)
+        if _isnan(a):
+            if dtype == "bool":
+                return True
+            raise NoExactValue("nan cast to an integer has no value")
+        lo, hi = _ends(a)
+        if dtype == "bool":
+            if lo == hi == 0:
+                return False
+            if lo <= 0 <= hi:
+                raise _Undecided("bool of an interval that holds 0")
+            return True
+        if mp.isinf(lo) or mp.isinf(hi):
+            raise NoExactValue("infinity cast to an integer has no value")
+        t_lo, t_hi = int(lo), int(hi)  # truncation, as C casts
+        if t_lo != t_hi:
+            raise _Undecided("cast to an integer across a whole number")
+        return t_lo
+
+    return cast
 
 
 def _composite_fn(comp: Composite) -> Callable[..., Any]:
@@ -288,20 +695,45 @@ def _composite_fn(comp: Composite) -> Callable[..., Any]:
     def run(*args: Any) -> Any:
         env: dict[Variable, Any] = dict(zip(comp.inputs, args, strict=True))
         for n, fn in fns:
-            ins = [env[i] if i in env else _constant_scalar(i) for i in n.inputs]
+            ins = [env[i] if i in env else _constant_element(i) for i in n.inputs]
             env[n.outputs[0]] = fn(*ins)
-        outs = [env[o] if o in env else _constant_scalar(o) for o in comp.outputs]
+        outs = [env[o] if o in env else _constant_element(o) for o in comp.outputs]
         return outs[0] if len(outs) == 1 else tuple(outs)
 
     return run
 
 
-def _constant_scalar(v: Variable) -> Any:
+def _element(v: Any, is_float: bool) -> Any:
+    if not is_float:
+        return v.item() if isinstance(v, np.generic) else v
+    f = float(v)
+    if f == 0 and np.signbit(f):
+        return _NEG_ZERO
+    return _NAN if np.isnan(f) else iv.mpf(f)
+
+
+def _constant_element(v: Variable) -> Any:
     data = np.asarray(v.data)
-    return mp.mpf(float(data)) if data.dtype.kind == "f" else data.item()
+    return _element(data.item(), data.dtype.kind == "f")
+
+
+# -- tensors -------------------------------------------------------------------
+
+
+def _to_exact(value: Any, dtype: str) -> np.ndarray:
+    arr = np.asarray(value)
+    if not dtype.startswith("float"):
+        return arr
+    out = np.empty(arr.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, v in enumerate(arr.reshape(-1)):
+        flat[i] = _element(v, True)
+    return out
 
 
 def _elemwise(node: Any, ins: list[np.ndarray]) -> list[np.ndarray]:
+    if not any(_is_float(v) for v in (*node.inputs, *node.outputs)):
+        return _perform(node, ins)  # integers and booleans: the dtype's own
     fn = _scalar_fn(node.op.scalar_op)
     arrays = np.broadcast_arrays(*[np.asarray(a, dtype=object) for a in ins])
     shape = arrays[0].shape if arrays else ()
@@ -325,14 +757,7 @@ def _typed(arr: np.ndarray, dtype: str) -> np.ndarray:
     return np.asarray(arr.tolist(), dtype=dtype).reshape(arr.shape)
 
 
-_REDUCE = {
-    "Add": _add,
-    "Mul": _mul,
-    "Maximum": max,
-    "Minimum": min,
-    "AND": all,
-    "OR": any,
-}
+_REDUCE = ("Add", "Mul", "Maximum", "Minimum", "AND", "OR")
 
 
 def _careduce(node: Any, x: np.ndarray) -> np.ndarray:
@@ -340,6 +765,8 @@ def _careduce(node: Any, x: np.ndarray) -> np.ndarray:
     name = type(op.scalar_op).__name__
     if name not in _REDUCE:
         raise NoExactValue(f"no exact value for reduction {name}")
+    if not _is_float(node.inputs[0]) and not _is_float(node.outputs[0]):
+        return _perform(node, [x])[0]
     axes = tuple(range(x.ndim)) if op.axis is None else tuple(op.axis)
     x = np.asarray(x, dtype=object)
     if x.size == 0 and name in ("Maximum", "Minimum"):
@@ -348,17 +775,19 @@ def _careduce(node: Any, x: np.ndarray) -> np.ndarray:
     keep = moved.shape[: moved.ndim - len(axes)]
     flat = moved.reshape(*keep, -1) if axes else moved[..., None]
     out = np.empty(keep, dtype=object)
-    fn = _REDUCE[name]
+    fn = _scalar_fn(op.scalar_op)
+    as_float = _is_float(node.outputs[0])
     for idx in np.ndindex(*keep):
-        items = list(flat[idx])
-        if name in ("AND", "OR"):
-            out[idx] = fn(bool(v) for v in items)
-        elif any(_isnan(v) for v in items):
-            out[idx] = _NAN
-        elif not items:
-            out[idx] = mp.mpf(0) if name == "Add" else mp.mpf(1)
-        else:
-            out[idx] = fn(*items) if name in ("Add", "Mul") else fn(items)
+        items = [
+            _element(v, True) if as_float and not _is_iv(v) else v for v in flat[idx]
+        ]
+        if not items:
+            out[idx] = _ZERO if name == "Add" else iv.mpf(1)
+            continue
+        acc = items[0]
+        for item in items[1:]:
+            acc = fn(acc, item)
+        out[idx] = acc
     return _typed(out, node.outputs[0].type.dtype)
 
 
@@ -370,13 +799,16 @@ _OBJECT_PERFORM: dict[type, Callable[[Any, list[np.ndarray]], list[np.ndarray]]]
 
 
 def _perform(node: Any, ins: list[np.ndarray]) -> list[np.ndarray]:
-    """Run an op's own perform on object arrays (ops that move elements)."""
+    """Run an op's own perform (on object arrays for ops that move elements)."""
     special = _OBJECT_PERFORM.get(type(node.op))
     if special is not None and any(a.dtype == object for a in ins):
         return special(node, ins)
     storage = [[None] for _ in node.outputs]
     try:
-        node.op.perform(node, ins, storage)
+        with np.errstate(all="ignore"):
+            node.op.perform(node, ins, storage)
+    except _Undecided:
+        raise
     except Exception as exc:
         raise NoExactValue(f"no exact value for {node.op}: {exc}") from None
     return [s[0] for s in storage]
@@ -386,110 +818,10 @@ def _is_float(v: Variable) -> bool:
     return str(getattr(v.type, "dtype", "")).startswith("float")
 
 
-def exact_eval(
-    inputs: Sequence[Variable],
-    outputs: Sequence[Variable],
-    values: Mapping[Variable, Any] | Sequence[Any],
-    *,
-    dps: int = DEFAULT_DPS,
-) -> list[np.ndarray]:
-    """The outputs' exact values, each rounded once to its own dtype.
-
-    ``values`` maps each input to a numpy value (or lists them in order).
-    Precision is ``dps`` digits plus the decimal range of the inputs' and
-    constants' magnitudes, and rises until two successive evaluations agree;
-    if none do, :class:`NoExactValue` is raised. A value that stays below the
-    resolution of each precision is a cancellation residue: its exact value
-    is 0.
-
-    Examples
-    --------
-    >>> import pytensor.tensor as pt
-    >>> x = pt.dscalar("x")
-    >>> float(exact_eval([x], [pt.log(1 + x)], [1e-20])[0])  # float64 gives 0.0
-    1e-20
-    """
-    if not isinstance(values, Mapping):
-        values = dict(zip(inputs, values, strict=True))
-    base = dps + _magnitude_digits(inputs, outputs, values)
-    history: list[tuple[int, list[np.ndarray]]] = []
-    for digits in (base, 2 * base, 4 * base, 8 * base):
-        history.append((digits, _eval_at(inputs, outputs, values, digits)))
-        if len(history) < 2:
-            continue
-        settled = [
-            _settled([(d, h[k]) for d, h in history]) for k in range(len(outputs))
-        ]
-        if all(v is not None for v in settled):
-            return settled
-    raise NoExactValue(f"no stable exact value up to {8 * base} digits")
-
-
-def _magnitude_digits(
-    inputs: Sequence[Variable], outputs: Sequence[Variable], values: Mapping
-) -> int:
-    """Decimal orders of magnitude spanned by the finite non-zero floats among
-    the inputs and the graph's constants."""
-    arrays = [np.asarray(values[v]) for v in inputs]
-    arrays += [
-        np.asarray(c.data) for c in ancestors(list(outputs)) if isinstance(c, Constant)
-    ]
-    arrays += [
-        np.asarray(v.get_value(borrow=True))
-        for v in ancestors(list(outputs))
-        if isinstance(v, SharedVariable)
-    ]
-    exps = [0.0]
-    for a in arrays:
-        if a.dtype.kind != "f" or a.size == 0:
-            continue
-        a = np.abs(a[np.isfinite(a) & (a != 0)].astype("float64"))
-        if a.size:
-            exps += [float(np.log10(a.min())), float(np.log10(a.max()))]
-    return int(max(exps) - min(exps)) + 1
-
-
-def _settled(values: list[tuple[int, np.ndarray]]) -> np.ndarray | None:
-    """The last of one output's ``(digits, value)`` at rising precision if it
-    agrees with the one before, else None. A value below ``10**-(digits/2)``
-    at each of the last three precisions, but not the same at the last two,
-    is a cancellation residue: it counts as 0."""
-    a, b = np.asarray(values[-2][1]), np.asarray(values[-1][1])
-    if _same(a, b):
-        return values[-1][1]
-    if b.dtype.kind != "f" or len(values) < 3:
-        return None
-    gone = np.ones(b.shape, dtype=bool)
-    for digits, v in values[-3:]:
-        with np.errstate(all="ignore"):
-            gone &= np.abs(np.asarray(v, dtype="float64")) <= 10.0 ** -(digits / 2)
-    same = (a == b) | (np.isnan(a) & np.isnan(b))
-    if not np.all(same | gone):
-        return None
-    return np.where(gone, 0.0, b).astype(b.dtype)
-
-
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    if a.dtype.kind == "f":
-        return bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
-    return bool(np.array_equal(a, b))
-
-
-def _eval_at(
-    inputs: Sequence[Variable],
-    outputs: Sequence[Variable],
-    values: Mapping[Variable, Any],
-    dps: int,
-) -> list[np.ndarray]:
-    with mp.workdps(dps):
-        env: dict[Variable, Any] = {
-            v: _to_exact(values[v], v.type.dtype) for v in inputs
-        }
-        return [
-            _round(val, o.type.dtype)
-            for val, o in zip(_run(inputs, outputs, env), outputs, strict=True)
-        ]
+def _as_float64(a: np.ndarray) -> np.ndarray:
+    if a.dtype != object:
+        return a
+    return np.asarray([float(_as_float(v)) for v in a.reshape(-1)]).reshape(a.shape)
 
 
 def _run(
@@ -520,11 +852,7 @@ def _run(
             )
         elif not any(_is_float(v) for v in node.outputs):
             # integer / boolean / shape computations: numpy is exact
-            plain = [
-                np.asarray(a.tolist(), dtype="float64") if a.dtype == object else a
-                for a in ins
-            ]
-            outs = _perform(node, plain)
+            outs = _perform(node, [_as_float64(np.asarray(a)) for a in ins])
         else:
             outs = _perform(node, ins)
         for var, val in zip(node.outputs, outs, strict=True):
@@ -532,14 +860,141 @@ def _run(
     return [env[o] if o in env else _to_exact(o.data, o.type.dtype) for o in outputs]
 
 
-def _round(val: Any, dtype: str) -> np.ndarray:
+# -- rounding to the output dtype ------------------------------------------------
+
+
+def _rounded(x: Any, dtype: str) -> float:
+    """An mpf rounded to nearest in ``dtype`` (float64 or float32)."""
+    if dtype == "float64":
+        return float(x)
+    bits = int(np.finfo(dtype).nmant) + 1
+    with mp.workprec(bits):
+        return float(+x)
+
+
+def _settle(arr: Any, dtype: str) -> np.ndarray | None:
+    """The array's elements rounded to ``dtype`` where every interval rounds
+    to one value; None where one does not."""
     arr = (
-        np.asarray(val, dtype=object) if dtype.startswith("float") else np.asarray(val)
+        np.asarray(arr, dtype=object) if dtype.startswith("float") else np.asarray(arr)
     )
     if not dtype.startswith("float"):
         return arr.astype(dtype)
     out = np.empty(arr.shape, dtype="float64")
     flat = out.reshape(-1)
     for i, v in enumerate(arr.reshape(-1)):
-        flat[i] = float(v)
+        if v is _NEG_ZERO:
+            flat[i] = -0.0
+            continue
+        if not _is_iv(v):
+            v = _element(v, True)
+        if _isnan(v):
+            flat[i] = np.nan
+            continue
+        lo, hi = (_rounded(e, dtype) for e in _ends(v))
+        if lo != hi:
+            return None
+        flat[i] = lo + 0.0  # a zero whose sign the interval leaves open is +0
     return out.astype(dtype)
+
+
+@contextlib.contextmanager
+def _precision(digits: int) -> Iterator[None]:
+    """mpmath's real and interval contexts at ``digits`` decimal digits (both
+    process-wide in mpmath; restored on exit)."""
+    old_mp, old_iv = mp.mp.prec, iv.prec
+    try:
+        mp.mp.dps = digits
+        iv.dps = digits
+        yield
+    finally:
+        mp.mp.prec, iv.prec = old_mp, old_iv
+
+
+def _magnitude_digits(
+    inputs: Sequence[Variable], outputs: Sequence[Variable], values: Mapping
+) -> int:
+    """Decimal orders of magnitude spanned by the finite non-zero floats among
+    the inputs and the graph's constants."""
+    arrays = [np.asarray(values[v]) for v in inputs]
+    arrays += [
+        np.asarray(c.data) for c in ancestors(list(outputs)) if isinstance(c, Constant)
+    ]
+    arrays += [
+        np.asarray(v.get_value(borrow=True))
+        for v in ancestors(list(outputs))
+        if isinstance(v, SharedVariable)
+    ]
+    exps = [0.0]
+    for a in arrays:
+        if a.dtype.kind != "f" or a.size == 0:
+            continue
+        a = np.abs(a[np.isfinite(a) & (a != 0)].astype("float64"))
+        if a.size:
+            exps += [float(np.log10(a.min())), float(np.log10(a.max()))]
+    return int(max(exps) - min(exps)) + 1
+
+
+def exact_value(
+    inputs: Sequence[Variable],
+    outputs: Sequence[Variable],
+    values: Mapping[Variable, Any] | Sequence[Any],
+    *,
+    dps: int = DEFAULT_DPS,
+) -> ExactValue:
+    """The outputs' exact values, each rounded once to its own dtype, with
+    the digits of precision it took.
+
+    ``values`` maps each input to a numpy value (or lists them in order).
+    The first attempt works at ``dps`` digits plus the decimal range of the
+    inputs' and constants' magnitudes; the precision doubles (at most
+    :data:`MAX_DOUBLINGS` times) until every output's enclosure rounds to one
+    value of its dtype, else :class:`NoExactValue` is raised.
+
+    Examples
+    --------
+    >>> import pytensor.tensor as pt
+    >>> x = pt.dscalar("x")
+    >>> r = exact_value([x], [pt.log1p(-pt.sigmoid(x))], [201.0])
+    >>> float(r.values[0]), r.digits  # 1 - sigmoid(201) is 1e-88
+    (-201.0, 172)
+    """
+    if not isinstance(values, Mapping):
+        values = dict(zip(inputs, values, strict=True))
+    base = dps + _magnitude_digits(inputs, outputs, values)
+    reason = ""
+    for k in range(MAX_DOUBLINGS + 1):
+        digits = base * 2**k
+        with _precision(digits):
+            try:
+                env = {v: _to_exact(values[v], v.type.dtype) for v in inputs}
+                raw = _run(inputs, outputs, env)
+            except _Undecided as exc:
+                reason = str(exc)
+                continue
+            settled = [
+                _settle(r, o.type.dtype) for r, o in zip(raw, outputs, strict=True)
+            ]
+        if all(s is not None for s in settled):
+            return ExactValue(tuple(settled), digits)
+        reason = "an enclosure still spans two values"
+    raise NoExactValue(f"no exact value settled up to {digits} digits ({reason})")
+
+
+def exact_eval(
+    inputs: Sequence[Variable],
+    outputs: Sequence[Variable],
+    values: Mapping[Variable, Any] | Sequence[Any],
+    *,
+    dps: int = DEFAULT_DPS,
+) -> list[np.ndarray]:
+    """:func:`exact_value`'s values only.
+
+    Examples
+    --------
+    >>> import pytensor.tensor as pt
+    >>> x = pt.dscalar("x")
+    >>> float(exact_eval([x], [pt.log(1 + x)], [1e-20])[0])  # float64 gives 0.0
+    1e-20
+    """
+    return list(exact_value(inputs, outputs, values, dps=dps).values)

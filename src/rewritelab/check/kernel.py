@@ -80,7 +80,8 @@ class Counterexample:
     ``flat_index`` in its flattened order; ``exact`` None when it was not
     needed or not available); ``ulps_*`` the errors there. ``rule`` names
     the rule to blame where several fired (see
-    :func:`rewritelab.check.model.check_model`).
+    :func:`rewritelab.check.model.check_model`); ``exact_digits`` the
+    decimal digits the exact value needed to settle.
     """
 
     graph: str
@@ -96,6 +97,7 @@ class Counterexample:
     flat_index: int | None = None
     shape: tuple[int, ...] | None = None
     rule: str = ""
+    exact_digits: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -120,6 +122,8 @@ class Counterexample:
             text += f", rewritten {_short(self.after)}"
         if self.exact is not None:
             text += f", exact {_short(self.exact)}"
+            if self.exact_digits is not None:
+                text += f" (settled at {self.exact_digits} digits)"
         if self.ulps_after is not None:
             text += f" (errors {self.ulps_before:.3g} vs {self.ulps_after:.3g} ULPs)"
         return text
@@ -275,4 +279,5 @@ class Comparison:
             ulps_after=v.ulps_after,
             flat_index=flat,
             shape=tuple(b.shape) if b.ndim else None,
+            exact_digits=v.exact_digits,
         )

@@ -31,11 +31,20 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from pytensor.graph.basic import Constant, Variable
 from pytensor.graph.op import Op
-from pytensor.graph.rewriting.unify import PatternNode, PatternVar
+from pytensor.graph.rewriting.unify import OpPattern, PatternNode, PatternVar
 from pytensor.graph.traversal import applys_between
+from pytensor.graph.traversal import graph_inputs as graph_inputs_of
 from pytensor.tensor.elemwise import Elemwise
 
 from rewritelab.check.exact import NoExactValue
+from rewritelab.check.graphs import (
+    CheckGraph,
+    describe_tracks,
+    elemwise_catalogue,
+    expression_label,
+    matches,
+    tracked_graphs,
+)
 from rewritelab.check.kernel import (
     CHECK_MODE,
     CHECK_MODE_NAME,
@@ -101,6 +110,8 @@ class RuleReport:
     error: str = ""
     worst_ulps_exact: float | None = None
     worst_ulps_original: float | None = None
+    #: for a rule never exercised: what it tracks and the graphs tried
+    tried: str = ""
 
     @property
     def ok(self) -> bool:
@@ -127,28 +138,19 @@ class RuleReport:
 # -- graphs to check ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Graph:
-    label: str
-    inputs: tuple[Variable, ...]
-    outputs: tuple[Variable, ...]
-    assume: tuple[str, ...] = ()
-    bounded: bool = False  # model graphs: moderate values in value space
-    #: outputs after the first ``n_values`` are gradients already: compared
-    #: as such, and not differentiated again (None: all are values)
-    n_values: int | None = None
-
-
 def _instantiate(pattern: Any, dtype: str, shapes: dict[str, tuple], env: dict) -> Any:
     """A graph matching an in-pattern: rewritelab tuples or PyTensor's own
     PatternNode / PatternVar, with fresh inputs for the pattern variables."""
     if isinstance(pattern, PatternVar):
         return _instantiate(pattern.token, dtype, shapes, env)
     if isinstance(pattern, PatternNode):
-        if not isinstance(pattern.op_match, Op):
+        op = pattern.op_match
+        if isinstance(op, OpPattern):  # the first op of PyTensor's it matches
+            op = next((e for e in elemwise_catalogue() if op.match_op(e)), None)
+        if not isinstance(op, Op):
             raise TypeError(f"cannot build {pattern.op_match!r}")
         args = (_instantiate(a, dtype, shapes, env) for a in pattern.inputs)
-        return pattern.op_match(*args)
+        return op(*args)
     if isinstance(pattern, Constant):
         return pattern
     if isinstance(pattern, str):
@@ -185,7 +187,9 @@ def _pattern_names(pattern: Any) -> list[str]:
     return []
 
 
-def _expression_graphs(in_pattern: Any, assume: tuple[str, ...]) -> Iterator[_Graph]:
+def _expression_graphs(
+    in_pattern: Any, assume: tuple[str, ...]
+) -> Iterator[CheckGraph]:
     """The graph an in-pattern describes, as scalars, vectors, a broadcast
     mix and float32 vectors."""
     names = list(dict.fromkeys(_pattern_names(in_pattern)))
@@ -205,25 +209,12 @@ def _expression_graphs(in_pattern: Any, assume: tuple[str, ...]) -> Iterator[_Gr
             out = _instantiate(in_pattern, dtype, shapes, env)
         except Exception:
             continue
-        yield _Graph(
-            f"{label}: {_expr(out)}",
+        yield CheckGraph(
+            f"{label}: {expression_label(out)}",
             tuple(env[n] for n in names if n in env),
             (out,),
             assume,
         )
-
-
-def _matches(op: Op, tracks: Any) -> bool:
-    for t in tracks or ():
-        if (isinstance(t, type) and isinstance(op, t)) or op == t:
-            return True
-        if (
-            isinstance(t, Elemwise)
-            and isinstance(op, Elemwise)
-            and op.scalar_op == t.scalar_op
-        ):
-            return True
-    return False
 
 
 def _elemwise_ops(tracks: Any) -> list[tuple[Elemwise, int]]:
@@ -246,12 +237,14 @@ def _random_graphs(r: Rule) -> st.SearchStrategy:
     def holds_tracked(graph: tuple[list[Variable], Variable]) -> bool:
         inputs, out = graph
         return not tracks or any(
-            _matches(a.op, tracks) for a in applys_between(inputs, [out])
+            matches(a.op, tracks) for a in applys_between(inputs, [out])
         )
 
-    def as_graph(graph: tuple[list[Variable], Variable]) -> _Graph:
+    def as_graph(graph: tuple[list[Variable], Variable]) -> CheckGraph:
         inputs, out = graph
-        return _Graph(f"random: {_expr(out)}", tuple(inputs), (out,), r.assume)
+        return CheckGraph(
+            f"random: {expression_label(out)}", tuple(inputs), (out,), r.assume
+        )
 
     graphs = rooted_graphs(roots, structural=not elemwise_only)
     return graphs.filter(holds_tracked).map(as_graph)
@@ -262,33 +255,20 @@ def _random_graphs(r: Rule) -> st.SearchStrategy:
 CHECK_MODELS = ("eight_schools", "regression")
 
 
-def _model_graphs() -> Iterator[_Graph]:
+def _model_graphs() -> Iterator[CheckGraph]:
 
     for name in CHECK_MODELS:
         t = load_target(str(bundled_model_path(name)))
         g = model_graph(t, "logp+grad")
-        yield _Graph(
+        yield CheckGraph(
             f"model {name} logp+grad", tuple(g.inputs), tuple(g.outputs), bounded=True
         )
-
-
-def _expr(v: Variable, depth: int = 0) -> str:
-    if v.owner is None:
-        if isinstance(v, Constant):
-            return str(np.asarray(v.data).tolist())
-        return v.name or "?"
-    if depth > 6:
-        return "..."
-    op = v.owner.op
-    name = str(op.scalar_op if isinstance(op, Elemwise) else op).lower()
-    args = ", ".join(_expr(i, depth + 1) for i in v.owner.inputs)
-    return f"{name}({args})"
 
 
 # -- comparing one graph -----------------------------------------------------
 
 
-def _with_gradients(g: _Graph, outputs: Sequence[Variable]) -> list[Variable]:
+def _with_gradients(g: CheckGraph, outputs: Sequence[Variable]) -> list[Variable]:
     float_in = [v for v in g.inputs if str(v.type.dtype).startswith("float")]
     if not float_in or not all(str(o.type.dtype).startswith("float") for o in outputs):
         return []
@@ -344,7 +324,7 @@ def _explicit(
 
 
 def _check_graph(
-    g: _Graph,
+    g: CheckGraph,
     after: Sequence[Variable],
     max_examples: int,
     stats: _Stats,
@@ -435,11 +415,18 @@ def check_rule(
     max_examples: int = 100,
     random_graphs: int = 200,
     wanted_graphs: int = 6,
+    tracked_graphs_tried: int = 400,
     models: bool = True,
     seed: int = 0,
 ) -> RuleReport:
     """Check one rule: ``passed``, ``counterexample``, ``not exercised`` or
-    ``error`` (the rule could not be applied, compiled or evaluated).
+    ``error`` (the rule raised, or could not be compiled or evaluated).
+
+    Graphs come, in order, from the rule's pattern and its ``graphs``; from
+    what it tracks (:func:`rewritelab.check.graphs.tracked_graphs`: every
+    tracked op on each dtype, constants in PyTensor's canonical forms, inner
+    ops, canonicalize / stabilize contexts); from random graphs around its
+    tracked ops; and from the bundled models.
 
     Parameters
     ----------
@@ -448,8 +435,10 @@ def check_rule(
     max_examples
         Hypothesis examples (input sets) per graph the rule fires on.
     random_graphs, wanted_graphs
-        For rules without a pattern: how many random graphs to try at most,
-        and after how many that the rule fires on to stop.
+        How many random graphs to try at most, and after how many graphs that
+        the rule fires on (from each source) to stop.
+    tracked_graphs_tried
+        How many graphs built from the rule's tracks to try at most.
     models
         Also check the bundled models' logp + gradient graphs.
 
@@ -466,6 +455,7 @@ def check_rule(
     r = as_rule(rule)
     stats = _Stats()
     tried = fired = 0
+    sources: dict[str, int] = {}  # graphs tried, by source
 
     def report(
         verdict: Verdict, found: Counterexample | None = None, error: str = ""
@@ -483,15 +473,16 @@ def check_rule(
             seconds=time.perf_counter() - t0,
             counterexample=found,
             error=error,
+            tried=_tried_text(r, sources) if verdict == "not exercised" else "",
         )
 
-    def expressions() -> list[Iterator[_Graph]]:
-        found = [_expression_graphs(parse_expression(t), r.assume) for t in r.graphs]
+    def expressions() -> list[Iterator[CheckGraph]]:
+        found = [_given_graphs(r)]
         if r.in_pattern is not None:
             found.insert(0, _expression_graphs(r.in_pattern, r.assume))
         return found
 
-    def with_gradients() -> Iterator[_Graph]:
+    def with_gradients() -> Iterator[CheckGraph]:
         """The expression graphs with their gradients as outputs, as a model's
         logp + gradient is compiled: for rules that act on gradient graphs
         (tried only where no value graph made the rule fire)."""
@@ -501,7 +492,7 @@ def check_rule(
             for g in source:
                 grads = _with_gradients(g, g.outputs)
                 if grads:
-                    yield _Graph(
+                    yield CheckGraph(
                         f"{g.label} with its gradient",
                         g.inputs,
                         (*g.outputs, *grads),
@@ -509,12 +500,13 @@ def check_rule(
                         n_values=len(g.outputs),
                     )
 
-    def attempt(g: _Graph) -> RuleReport | bool:
+    def attempt(g: CheckGraph, source: str = "random graphs") -> RuleReport | bool:
         """Check the rule on ``g``: False where it does not fire (or the
         original cannot be evaluated), True where it passed, else the
         failing report."""
         nonlocal tried, fired
         tried += 1
+        sources[source] = sources.get(source, 0) + 1
         try:
             result = apply(g.outputs, r)
         except RuleError as exc:  # the rule broke: no values to judge
@@ -535,28 +527,64 @@ def check_rule(
         fired += 1
         return True if found is None else report("counterexample", found)
 
-    def first_failure(sources: Sequence[Iterator[_Graph]]) -> RuleReport | None:
-        for source in sources:
+    def first_failure(
+        named: Sequence[tuple[str, Iterator[CheckGraph]]], limit: int | None = None
+    ) -> RuleReport | None:
+        for source, graphs in named:
             fired_here = 0
-            for g in source:
-                if fired_here >= wanted_graphs:
+            for tried_here, g in enumerate(graphs):
+                if fired_here >= wanted_graphs or (
+                    limit is not None and tried_here >= limit
+                ):
                     break
-                outcome = attempt(g)
+                outcome = attempt(g, source)
                 if isinstance(outcome, RuleReport):
                     return outcome
                 fired_here += outcome
         return None
 
-    failed = first_failure(expressions())
-    if failed is None and r.in_pattern is None:
+    tracks = r.rewriter.tracks()
+    failed = first_failure([("its pattern and graphs", s) for s in expressions()])
+    # a pattern's own graphs are what it needs; built graphs where they fail
+    if failed is None and tracks and (r.in_pattern is None or not fired):
+        built = tracked_graphs(tracks, exclude=[r.name], assume=r.assume)
+        failed = first_failure(
+            [("graphs built from its tracks", built)], tracked_graphs_tried
+        )
+    if failed is None and r.in_pattern is None and fired < wanted_graphs:
         failed = _search_graphs(
             _random_graphs(r), attempt, random_graphs, wanted_graphs, seed
         )
     if failed is None:
-        failed = first_failure(
-            [with_gradients()] + ([_model_graphs()] if models else [])
-        )
+        more = [("its graphs with their gradients", with_gradients())]
+        if models:
+            more.append(("the bundled models", _model_graphs()))
+        failed = first_failure(more)
     return failed or report("passed" if fired else "not exercised")
+
+
+def _given_graphs(r: Rule) -> Iterator[CheckGraph]:
+    """The rule's ``graphs``: pattern-syntax texts, or PyTensor Variables (or
+    lists of them) handed to :func:`rewritelab.rewrite.rules.as_rule`."""
+    for g in r.graphs:
+        if isinstance(g, str):
+            yield from _expression_graphs(parse_expression(g), r.assume)
+            continue
+        outs = list(g) if isinstance(g, list | tuple) else [g]
+        inputs = tuple(
+            v
+            for v in graph_inputs_of(outs)
+            if v.owner is None and not isinstance(v, Constant)
+        )
+        yield CheckGraph(
+            f"given: {expression_label(outs[0])}", inputs, tuple(outs), r.assume
+        )
+
+
+def _tried_text(r: Rule, sources: Mapping[str, int]) -> str:
+    """What a rule that never fired looks at, and which graphs it was tried on."""
+    tried = "; ".join(f"{n} {source}" for source, n in sources.items() if n) or "none"
+    return f"tracks {describe_tracks(r.rewriter.tracks())}; tried {tried}"
 
 
 class _Failed(Exception):
@@ -571,7 +599,7 @@ MAX_SHRINK_GRAPHS = 40
 
 def _search_graphs(
     graphs: st.SearchStrategy,
-    attempt: Callable[[_Graph], RuleReport | bool],
+    attempt: Callable[[CheckGraph], RuleReport | bool],
     budget: int,
     wanted: int,
     seed: int,
@@ -583,7 +611,7 @@ def _search_graphs(
     outcomes: dict[tuple[str, ...], RuleReport | bool] = {}
     count = {"tried": 0, "after_failure": 0}
 
-    def run(g: _Graph) -> None:
+    def run(g: CheckGraph) -> None:
         key = (g.label, *(str(v.type) for v in g.inputs))
         outcome = outcomes.get(key)
         if outcome is None:

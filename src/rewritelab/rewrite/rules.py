@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytensor.tensor as pt
+from pytensor.graph.basic import Variable
 from pytensor.graph.op import Op
 from pytensor.graph.rewriting.basic import (
     FromFunctionNodeRewriter,
@@ -53,7 +54,8 @@ class Rule:
         Inputs ``{variable name: value}`` the checker tries first on every
         graph whose inputs they all name (read-only copies).
     graphs
-        Expressions in pattern syntax (``"sigmoid(x) * softplus(-x)"``) the
+        Expressions in pattern syntax (``"sigmoid(x) * softplus(-x)"``), or
+        PyTensor Variables (or lists of them: one graph's outputs), the
         checker builds and checks the rule on, besides its own; a rule that
         only fires in a context (two ops sharing an input) names it here.
         Calls may name functions as well as Ops (``"logsumexp(x * y)"``); a
@@ -69,7 +71,7 @@ class Rule:
     source: str = "<unknown>"
     assume: tuple[str, ...] = ()
     examples: tuple[Mapping[str, Any], ...] = ()
-    graphs: tuple[str, ...] = ()
+    graphs: tuple[Any, ...] = ()
     text: str = ""
     doc: str = ""
     in_pattern: Any = None
@@ -77,6 +79,17 @@ class Rule:
 
     def __str__(self) -> str:
         return f"{self.name} ({self.source})"
+
+    def __repr__(self) -> str:
+        parts = [self.name]
+        if self.text:
+            parts.append(repr(self.text))
+        if self.tags:
+            parts.append("tags=" + ",".join(sorted(self.tags)))
+        if self.graphs:
+            n = len(self.graphs)
+            parts.append(f"{n} example graph{'s' if n != 1 else ''}")
+        return f"Rule({', '.join(parts)})"
 
     def renamed(self, name: str) -> Rule:
         """The same rule under another name."""
@@ -89,7 +102,7 @@ class Rule:
             "tags": sorted(self.tags),
             "source": self.source,
             "assume": list(self.assume),
-            "graphs": list(self.graphs),
+            "graphs": [g if isinstance(g, str) else str(g) for g in self.graphs],
             "examples": [{k: v.tolist() for k, v in e.items()} for e in self.examples],
             "text": self.text,
             "doc": self.doc,
@@ -400,7 +413,8 @@ def _declare(
     try:
         known = set(variables)
         for t in graphs:
-            known |= set(_names(parse_expression(t)))
+            if isinstance(t, str):
+                known |= set(_names(parse_expression(t)))
         for t in assume:
             var = parse_assumption(t)[0]
             if known and var != "*" and var not in known:
@@ -597,17 +611,32 @@ def _rewriter_location(rw: NodeRewriter) -> str:
         return "<unknown>"
 
 
-def as_rule(obj: Any, *, name: str | None = None) -> Rule:
-    """A Rule from a Rule (unchanged) or any PyTensor ``NodeRewriter``.
+def as_rule(obj: Any, *, name: str | None = None, graphs: Sequence[Any] = ()) -> Rule:
+    """A Rule from a Rule or any PyTensor ``NodeRewriter``.
+
+    ``graphs`` adds example graphs the checker tries the rule on (PyTensor
+    Variables, lists of them, or pattern-syntax texts; see
+    :attr:`Rule.graphs`): a plain ``node_rewriter`` cannot say what it needs.
 
     Examples
     --------
+    >>> import pytensor.tensor as pt
     >>> from pytensor.tensor.rewriting.math import local_exp_log
-    >>> as_rule(local_exp_log).name
-    'local_exp_log'
+    >>> x = pt.dvector("x")
+    >>> as_rule(local_exp_log, graphs=[pt.exp(pt.log(x))])
+    Rule(local_exp_log, 1 example graph)
     """
+    extra = tuple(graphs)
+    for g in extra:
+        items = list(g) if isinstance(g, list | tuple) else [g]
+        if not all(isinstance(v, str | Variable) for v in items) or not items:
+            raise RuleError(
+                f"graphs must be PyTensor Variables, lists of them or pattern "
+                f"texts; got {type(g).__name__}"
+            )
     if isinstance(obj, Rule):
-        return obj if name is None else obj.renamed(name)
+        out = obj if name is None else obj.renamed(name)
+        return replace(out, graphs=out.graphs + extra) if extra else out
     if isinstance(obj, NodeRewriter):
         rw_name = name or getattr(obj, "__name__", None) or getattr(obj, "name", None)
         source = _rewriter_location(obj)
@@ -619,6 +648,7 @@ def as_rule(obj: Any, *, name: str | None = None) -> Rule:
             source=source,
             doc=doc,
             in_pattern=in_pattern,
+            graphs=extra,
             explicit_name=name is not None or rw_name is not None,
         )
     raise RuleError(

@@ -1,0 +1,465 @@
+"""Graphs that exercise a rewriter, built from what it tracks.
+
+A PyTensor node rewriter says which ops it looks at (``tracks()``: Op
+instances, Op classes, ``OpPattern``s) but not which graphs it fires on.
+:func:`tracked_graphs` builds them, cheapest first, for the checker to try:
+
+1. every tracked op (an ``Elemwise`` class or pattern stands for every
+   elementwise op of PyTensor's namespace it matches; a reduction class for
+   ``sum``/``prod``/``max``/... over each axis and over none; a shape op for
+   the calls that make it) on fresh inputs of each dtype it accepts
+   (:data:`DTYPES`), as scalars, vectors and matrices;
+2. one operand replaced by a constant in each form PyTensor's own
+   canonicalisation produces (:data:`CONSTANT_FORMS`: a bare scalar, a
+   broadcastable constant, ``ExpandDims`` of a scalar, ``Alloc``, ``fill``,
+   ``mul(-1, x)`` for ``neg``) for each value of :data:`CONSTANTS`;
+3. one operand replaced by another op of a fresh input (:data:`INNER`:
+   ``log(exp(x))``, ``log(1 + x)``, ``log(sum(exp(x)))`` ...);
+4. the graphs of 1-3 after PyTensor's canonicalize (and canonicalize +
+   stabilize) ran on them with the rewriter itself excluded: the contexts in
+   which stabilize and specialize rewriters meet their ops.
+
+Each graph is a :class:`CheckGraph`; its label says how it was built, so a
+rule that is still not exercised can say what was tried.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytensor.tensor as pt
+from pytensor.graph.basic import Constant, Variable
+from pytensor.graph.op import Op
+from pytensor.graph.rewriting.unify import OpPattern
+from pytensor.graph.rewriting.utils import rewrite_graph
+from pytensor.graph.traversal import applys_between, graph_inputs
+from pytensor.scalar.basic import ScalarOp
+from pytensor.tensor.elemwise import CAReduce, DimShuffle, Elemwise
+
+__all__ = [
+    "CONSTANTS",
+    "CONSTANT_FORMS",
+    "CheckGraph",
+    "DTYPES",
+    "INNER",
+    "describe_tracks",
+    "elemwise_catalogue",
+    "expression_label",
+    "matches",
+    "tracked_graphs",
+]
+
+#: Input dtypes tried for every tracked op (where the op accepts them).
+DTYPES = ("float64", "float32", "int64", "int8", "uint8", "bool")
+
+#: Constants put in an operand's place.
+CONSTANTS = (0, 1, -1, 2, 0.5)
+
+
+@dataclass(frozen=True)
+class CheckGraph:
+    """A graph to check a rule on: its inputs, outputs and how it was built.
+
+    ``assume`` restricts the inputs drawn; ``bounded`` draws moderate values
+    (model graphs in value space); outputs after the first ``n_values`` are
+    gradients already (compared as such, not differentiated again; None: all
+    are values).
+    """
+
+    label: str
+    inputs: tuple[Variable, ...]
+    outputs: tuple[Variable, ...]
+    assume: tuple[str, ...] = ()
+    bounded: bool = False
+    n_values: int | None = None
+
+    def __repr__(self) -> str:
+        return f"CheckGraph({self.label!r})"
+
+
+# -- what a rewriter tracks ---------------------------------------------------
+
+
+def matches(op: Op, tracks: Sequence[Any] | None) -> bool:
+    """Whether ``op`` is one a rewriter tracking ``tracks`` looks at: an
+    equal op, an instance of a tracked class, an ``OpPattern`` match, or an
+    Elemwise with the same scalar op."""
+    for t in tracks or ():
+        if isinstance(t, OpPattern):
+            if t.match_op(op):
+                return True
+        elif isinstance(t, type):
+            if isinstance(op, t):
+                return True
+        elif op == t or (
+            isinstance(t, Elemwise)
+            and isinstance(op, Elemwise)
+            and op.scalar_op == t.scalar_op
+        ):
+            return True
+    return False
+
+
+def describe_tracks(tracks: Sequence[Any] | None) -> str:
+    """What a rewriter tracks, as short text (``Elemwise{log}``, ``Sum``)."""
+    if not tracks:
+        return "every op"
+    return ", ".join(_track_name(t) for t in tracks)
+
+
+def _track_name(t: Any) -> str:
+    if isinstance(t, Elemwise):
+        return f"Elemwise{{{t.scalar_op}}}"
+    if isinstance(t, type):
+        return t.__name__
+    if isinstance(t, OpPattern):
+        head = t.op_type
+        head = getattr(head, "__name__", str(head))
+        params = ", ".join(f"{k}={_track_name(v)}" for k, v in t.parameters)
+        return f"{head}({params})" if params else head
+    return str(t)
+
+
+# -- the catalogue of ops to build graphs from --------------------------------
+
+
+@dataclass(frozen=True)
+class _Proto:
+    """One way to make a tracked op: ``build(*operands)`` with ``arity``
+    operands of rank ``ndim``."""
+
+    name: str
+    build: Callable[..., Variable]
+    arity: int
+    ndim: int = 1
+
+
+@functools.cache
+def elemwise_catalogue() -> tuple[Elemwise, ...]:
+    """Every elementwise op of PyTensor's tensor namespace, one per scalar op."""
+    seen, ops = set(), []
+    for name in sorted(vars(pt)):
+        op = getattr(pt, name)
+        if isinstance(op, Elemwise) and op.scalar_op not in seen:
+            seen.add(op.scalar_op)
+            ops.append(op)
+    return tuple(ops)
+
+
+def _arity(op: Elemwise) -> int:
+    nin = op.scalar_op.nin
+    return nin if nin > 0 else 2  # add / mul are variadic
+
+
+_REDUCTIONS = {
+    "sum": pt.sum,
+    "prod": pt.prod,
+    "max": pt.max,
+    "min": pt.min,
+    "all": pt.all,
+    "any": pt.any,
+    "mean": pt.mean,
+}
+
+_SHAPE_OPS = [
+    _Proto("expand_dims", lambda x: pt.expand_dims(x, 0), 1),
+    _Proto("x[None, :]", lambda x: x[None, :], 1),
+    _Proto("transpose", lambda m: m.T, 1, ndim=2),
+    _Proto("dimshuffle drop", lambda m: m[None].dimshuffle(1, 2), 1, ndim=2),
+    _Proto("reshape", lambda m: m.reshape((-1,)), 1, ndim=2),
+    _Proto("reshape 2d", lambda x: x.reshape((1, -1)), 1),
+    _Proto("specify_shape", lambda x: pt.specify_shape(x, (3,)), 1),
+    _Proto("alloc", lambda x: pt.alloc(x, 2, x.shape[0]), 1),
+    _Proto("zeros_like", lambda x: pt.zeros_like(x), 1),
+    _Proto("fill", lambda x, y: pt.fill(x, y), 2),
+    _Proto("shape", lambda x: x.shape, 1),
+    _Proto("shape[0]", lambda x: x.shape[0], 1),
+    _Proto("shape_i", lambda x: pt.shape_i(x, 0), 1),
+    _Proto("size", lambda x: x.size, 1),
+    _Proto("join", lambda x, y: pt.concatenate([x, y]), 2),
+    _Proto("stack", lambda x, y: pt.stack([x, y]), 2, ndim=0),
+    _Proto("flatten", lambda m: m.flatten(), 1, ndim=2),
+    _Proto("broadcast_to", lambda x: pt.broadcast_to(x, (2, x.shape[0])), 1),
+    _Proto("as scalar", lambda x: pt.as_tensor(pt.scalar_from_tensor(x)), 1, 0),
+]
+
+
+def _prototypes(tracks: Sequence[Any] | None) -> list[_Proto]:
+    """The ways to make each tracked op, tried on an input of each dtype."""
+    protos: list[_Proto] = []
+    if not tracks:
+        return protos
+    for op in elemwise_catalogue():
+        if matches(op, tracks):
+            protos.append(_Proto(str(op.scalar_op), op, _arity(op), 1))
+    for t in tracks:  # a scalar op class stands for its Elemwise
+        if isinstance(t, type) and issubclass(t, ScalarOp):
+            protos += [
+                _Proto(str(op.scalar_op), op, _arity(op))
+                for op in elemwise_catalogue()
+                if isinstance(op.scalar_op, t)
+            ]
+    for name, fn in _REDUCTIONS.items():
+        for axis in (None, 0, 1, (0, 1)):
+            proto = _Proto(f"{name}(axis={axis})", _reduce(fn, axis), 1, ndim=2)
+            if _makes_tracked(proto, tracks):
+                protos.append(proto)
+        proto = _Proto(f"{name}(vector)", fn, 1, ndim=1)
+        if _makes_tracked(proto, tracks):
+            protos.append(proto)
+    protos += [p for p in _SHAPE_OPS if _makes_tracked(p, tracks)]
+    return list({p.name: p for p in protos}.values())
+
+
+def _reduce(fn: Callable, axis: Any) -> Callable[[Variable], Variable]:
+    return lambda m: fn(m, axis=axis)
+
+
+def _makes_tracked(proto: _Proto, tracks: Sequence[Any]) -> bool:
+    xs = [pt.tensor(f"x{i}", shape=(None,) * proto.ndim) for i in range(proto.arity)]
+    try:
+        out = proto.build(*xs)
+    except Exception:
+        return False
+    return any(matches(a.op, tracks) for a in applys_between(xs, [out]))
+
+
+# -- operand forms --------------------------------------------------------------
+
+
+def _constant(c: float, dtype: str) -> Variable:
+    return pt.constant(np.asarray(c, dtype=dtype))
+
+
+#: How a constant ``c`` of a dtype takes an operand's place beside a variable
+#: ``x`` of the same shape, as PyTensor's canonicalisation leaves it.
+CONSTANT_FORMS: dict[str, Callable[[float, str, Variable], Variable]] = {
+    "scalar": lambda c, d, x: _constant(c, d),
+    "broadcastable": lambda c, d, x: pt.constant(
+        np.full((1,) * x.ndim, c, dtype=d), dtype=d
+    ),
+    "ExpandDims": lambda c, d, x: pt.shape_padleft(_constant(c, d), x.ndim),
+    "Alloc": lambda c, d, x: pt.alloc(_constant(c, d), *x.shape),
+    "fill": lambda c, d, x: pt.fill(x, _constant(c, d)),
+    "mul(-1, x)": lambda c, d, x: pt.mul(_constant(-1, d), x),
+}
+
+#: Ops put in an operand's place, applied to fresh inputs: the inner halves
+#: of the patterns rewriters look for.
+INNER: dict[str, Callable[..., Variable]] = {
+    "exp": pt.exp,
+    "log": pt.log,
+    "neg": pt.neg,
+    "sqr": pt.sqr,
+    "sqrt": pt.sqrt,
+    "abs": pt.abs,
+    "sigmoid": pt.sigmoid,
+    "softplus": pt.softplus,
+    "log1p": pt.log1p,
+    "expm1": pt.expm1,
+    "reciprocal": pt.reciprocal,
+    "erf": pt.erf,
+    "erfc": pt.erfc,
+    "tanh": pt.tanh,
+    "sign": pt.sign,
+    "1 + x": lambda x: 1 + x,
+    "1 - x": lambda x: 1 - x,
+    "x - 1": lambda x: x - 1,
+    "1 / x": lambda x: 1 / x,
+    "-1 * x": lambda x: -1 * x,
+    "x * 2": lambda x: x * 2,
+    "x ** 2": lambda x: x**2,
+    "x ** 0.5": lambda x: x**0.5,
+    "1 - exp(x)": lambda x: 1 - pt.exp(x),
+    "exp(x) - 1": lambda x: pt.exp(x) - 1,
+    "1 + exp(x)": lambda x: 1 + pt.exp(x),
+    "1 - sigmoid(x)": lambda x: 1 - pt.sigmoid(x),
+    "x + y": lambda x, y: x + y,
+    "x - y": lambda x, y: x - y,
+    "x * y": lambda x, y: x * y,
+    "x / y": lambda x, y: x / y,
+    "x * x": lambda x: x * x,
+    "switch(x > 0, x, y)": lambda x, y: pt.switch(x > 0, x, y),
+    "sum(exp(m), axis=1)": lambda m: pt.exp(m).sum(axis=1),
+    "sum(m, axis=1)": lambda m: m.sum(axis=1),
+    "cast float32": lambda x: pt.cast(x, "float32"),
+    "cast int64": lambda x: pt.cast(x, "int64"),
+}
+
+#: INNER entries whose fresh input is a matrix (they reduce over an axis).
+_MATRIX_INNER = ("sum(exp(m), axis=1)", "sum(m, axis=1)")
+
+
+def expression_label(v: Variable, depth: int = 0) -> str:
+    """A graph as a short call expression: ``log(add(1, x0))``."""
+    if v.owner is None:
+        if isinstance(v, Constant):
+            data = np.asarray(v.data)
+            return str(data.tolist()) if data.size <= 4 else f"<{data.shape} const>"
+        return v.name or "?"
+    if depth > 6:
+        return "..."
+    op = v.owner.op
+    if isinstance(op, Elemwise):
+        name = str(op.scalar_op).lower()
+    elif isinstance(op, DimShuffle):
+        name = "dimshuffle" + str(op.new_order).replace(" ", "")
+    elif isinstance(op, CAReduce):
+        name = f"{type(op).__name__.lower()}[axis={op.axis}]"
+    else:
+        name = str(op).lower()
+    args = ", ".join(expression_label(i, depth + 1) for i in v.owner.inputs)
+    return f"{name}({args})"
+
+
+# -- building graphs --------------------------------------------------------------
+
+
+def _fresh(name: str, dtype: str, ndim: int) -> Variable:
+    return pt.tensor(name, dtype=dtype, shape=(None,) * ndim)
+
+
+def _graph(label: str, out: Any, assume: tuple[str, ...]) -> CheckGraph | None:
+    outs = out if isinstance(out, list | tuple) else [out]
+    outs = [pt.as_tensor_variable(o) for o in outs]
+    inputs = tuple(
+        v for v in graph_inputs(outs) if not isinstance(v, Constant) and v.owner is None
+    )
+    if not inputs:
+        return None
+    return CheckGraph(
+        f"{label}: {expression_label(outs[0])}", inputs, tuple(outs), assume
+    )
+
+
+def _built(proto: _Proto, operands: Sequence[Variable]) -> Variable | None:
+    try:
+        out = proto.build(*operands)
+    except Exception:
+        return None
+    return out if isinstance(out, Variable) else None
+
+
+def _plain(proto: _Proto, assume: tuple[str, ...]) -> Iterator[CheckGraph]:
+    ranks = (proto.ndim,) if proto.ndim != 1 else (1, 0, 2)
+    for ndim, dtype in itertools.product(ranks, DTYPES):
+        xs = [_fresh(f"x{i}", dtype, ndim) for i in range(proto.arity)]
+        out = _built(proto, xs)
+        if out is not None:
+            g = _graph(f"{dtype} rank {ndim}", out, assume)
+            if g is not None:
+                yield g
+
+
+def _with_constants(proto: _Proto, assume: tuple[str, ...]) -> Iterator[CheckGraph]:
+    if proto.arity < 2:  # a unary op of a constant is folded, not rewritten
+        return
+    for dtype in ("float64", "float32", "int64"):
+        for pos, (form, make), c in itertools.product(
+            range(proto.arity), CONSTANT_FORMS.items(), CONSTANTS
+        ):
+            if form == "mul(-1, x)" and c != -1:
+                continue
+            if dtype == "int64" and c == 0.5:
+                continue
+            xs = [_fresh(f"x{i}", dtype, proto.ndim) for i in range(proto.arity)]
+            try:
+                xs[pos] = make(c, dtype, xs[pos])
+            except Exception:
+                continue
+            out = _built(proto, xs)
+            if out is not None:
+                g = _graph(f"{form} constant {c} ({dtype})", out, assume)
+                if g is not None:
+                    yield g
+
+
+def _with_inner(
+    proto: _Proto, assume: tuple[str, ...], dtype: str = "float64"
+) -> Iterator[CheckGraph]:
+    for pos, (name, inner) in itertools.product(range(proto.arity), INNER.items()):
+        if proto.ndim == 2 and name in _MATRIX_INNER:
+            continue
+        inner_ndim = proto.ndim + 1 if name in _MATRIX_INNER else proto.ndim
+        n_in = inner.__code__.co_argcount if hasattr(inner, "__code__") else 1
+        ins = [_fresh(f"y{k}", dtype, inner_ndim) for k in range(n_in)]
+        try:
+            operand = inner(*ins)
+        except Exception:
+            continue
+        xs = [_fresh(f"x{i}", dtype, proto.ndim) for i in range(proto.arity)]
+        xs[pos] = operand
+        out = _built(proto, xs)
+        if out is not None:
+            g = _graph(f"operand {pos} = {name}", out, assume)
+            if g is not None:
+                yield g
+    if proto.arity == 2:  # both operands share an input: x * x, x / x, x - x
+        x = _fresh("x0", dtype, proto.ndim)
+        for name, inner in (("x", lambda v: v), ("exp", pt.exp), ("neg", pt.neg)):
+            out = _built(proto, [inner(x), inner(x) if name != "x" else x])
+            if out is not None:
+                g = _graph(f"both operands {name}(x)", out, assume)
+                if g is not None:
+                    yield g
+
+
+#: PyTensor's databases whose output serves as a context, in order.
+CONTEXT_DBS = (("canonicalize",), ("canonicalize", "stabilize"))
+
+
+def _contexts(
+    seeds: Sequence[CheckGraph], exclude: Sequence[str], assume: tuple[str, ...]
+) -> Iterator[CheckGraph]:
+    """The seed graphs after PyTensor's canonicalize (and stabilize), with
+    the rewriter under test excluded so it still has something to do."""
+    seen: set[str] = {g.label.split(": ", 1)[-1] for g in seeds}
+    for include, g in itertools.product(CONTEXT_DBS, seeds):
+        try:
+            outs = rewrite_graph(
+                list(g.outputs), include=include, exclude=tuple(exclude)
+            )
+        except Exception:
+            continue
+        outs = outs if isinstance(outs, list | tuple) else [outs]
+        label = expression_label(outs[0])
+        if label in seen:
+            continue
+        seen.add(label)
+        found = _graph(f"after {'+'.join(include)} of {g.label}", list(outs), assume)
+        if found is not None and len(found.inputs) == len(g.inputs):
+            yield found
+
+
+def tracked_graphs(
+    tracks: Sequence[Any] | None,
+    *,
+    exclude: Sequence[str] = (),
+    assume: tuple[str, ...] = (),
+    contexts: bool = True,
+) -> Iterator[CheckGraph]:
+    """Graphs holding the ops ``tracks`` names, cheapest first (the module
+    doc lists the kinds); ``exclude`` names rewriters PyTensor's databases
+    must not run while building contexts (the rewriter under test).
+
+    Examples
+    --------
+    >>> from pytensor.tensor.rewriting.math import local_exp_log
+    >>> g = next(tracked_graphs(local_exp_log.tracks()))
+    >>> g.label
+    'float64 rank 1: exp(x0)'
+    """
+    protos = _prototypes(tracks)
+    seeds: list[CheckGraph] = []
+    for make in (_plain, _with_constants, _with_inner):
+        for proto in protos:
+            for g in make(proto, assume):
+                seeds.append(g)
+                yield g
+    if contexts:
+        yield from _contexts(seeds, exclude, assume)
