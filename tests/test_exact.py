@@ -126,7 +126,7 @@ def test_what_no_precision_settles_is_no_exact_value():
     "expr, at, expected",
     [
         (1 / (x * 0.0), -1.0, -np.inf),  # x * 0 is -0.0 for negative x
-        (1 / -(x - y), 1.5, -np.inf),  # -(0.0) is -0.0, y - x is 0.0
+        (1 / (x + 0.0), -0.0, np.inf),  # -0.0 + 0.0 is 0.0
         (1 / pt.sqrt(x), -0.0, -np.inf),
         (pytensor.grad(x**0.5, x), -0.0, np.inf),  # 0.5 * (-0.0) ** -0.5
     ],
@@ -136,14 +136,27 @@ def test_the_sign_of_an_exact_zero_is_ieee_s(expr, at, expected):
     assert float(exact_value(inputs, [expr], [at] * len(inputs)).values[0]) == expected
 
 
-def test_integer_arithmetic_wraps_as_the_dtype_does():
+def test_a_zero_made_by_cancellation_has_either_sign():
+    """x - x is 0.0 by IEEE's convention, not because any input says so:
+    1 / -(x - x) is -inf in float64, and inf is as right."""
+    r = exact_value([x], [1 / -(x - x), 1 / -x], [1.5])
+    assert np.isinf(r.values[0]) and bool(r.sign_free[0])
+    assert float(r.values[1]) == -1 / 1.5 and not bool(r.sign_free[1])
+
+
+def test_integer_arithmetic_is_over_the_integers():
+    """The exact value of int8 127 + 1 is 128, beyond int8 (the original
+    wraps to -128: an overflow, as exp(800) is inf); floor division and
+    modulo keep Python's signs; a cast keeps the dtype's own meaning."""
     b = pt.scalar("b", dtype="int8")
     u = pt.scalar("u", dtype="uint8")
     one = pt.constant(1, dtype="uint8")  # an int8 1 would upcast u to int16
     out = exact_eval([b, u], [b + 1, u - one, b // 2, b % 3], [127, 0])
-    assert [int(o) for o in out] == [-128, 255, 63, 1]
-    out = exact_eval([b, u], [b // 2, b % 3], [-7, 0])
-    assert [int(o) for o in out] == [-4, 2]  # floor division, divisor's sign
+    assert [int(o) for o in out] == [128, -1, 63, 1]
+    out = exact_eval([b], [b // 2, b % 3, pt.cast(b * 2, "int8")], [-7])
+    assert [int(o) for o in out] == [-4, 2, -14]
+    (wrapped,) = exact_eval([b], [pt.cast(pt.cast(b, "int16") * 3, "int8")], [100])
+    assert int(wrapped) == np.int16(300).astype(np.int8)
 
 
 def test_nan_compares_false_except_for_not_equal():

@@ -1,4 +1,5 @@
-"""The ``rewritelab`` command line: inspect, rules, apply, check, demo."""
+"""The ``rewritelab`` command line: inspect, view, rules, apply, check, audit,
+bench, demo."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from rewritelab.check.audit import AUDIT_DBS, audit, registered_rewriters, scope
 from rewritelab.check.cache import checked_rules
 from rewritelab.check.model import STAGES, check_model
 from rewritelab.core.compile import pytensor_rewritten
@@ -21,6 +23,7 @@ from rewritelab.core.models import GRAPH_KINDS
 from rewritelab.core.targets import load_target
 from rewritelab.measure.bench import TIMED_AT, bench
 from rewritelab.measure.sampling import bench_sampling
+from rewritelab.report.audit import audit_markdown, audit_table, save_audit_html
 from rewritelab.report.bench import save_bench
 from rewritelab.report.console import (
     apply_tables,
@@ -175,6 +178,53 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     for m in model_reports:  # named as the user named the model
         console.print(escape(str(dataclasses.replace(m, model=args.model))))
     return EXIT_FOUND if failed else EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, console: Console) -> int:
+    if args.db not in AUDIT_DBS:
+        raise RewritelabError(
+            f"unknown --db {args.db!r}; the databases are {', '.join(AUDIT_DBS)}"
+        )
+    if args.time_limit <= 0:
+        raise RewritelabError("--time-limit must be a positive number of seconds")
+    if args.max_examples < 1:
+        raise RewritelabError("--max-examples must be at least 1")
+    if args.list:
+        for r in registered_rewriters(args.db):
+            kind = scope(r.rewriter) or "out of scope"
+            print(f"{r.name}\t{kind}\t{'+'.join(r.dbs)}")
+        return EXIT_OK
+    steps = Steps("auditing", 0)
+
+    def step(i: int, n: int, name: str) -> None:
+        steps.total = n
+        steps.step(i, name)
+
+    with steps:
+        report = audit(
+            args.db,
+            include=args.include or (),
+            exclude=args.exclude or (),
+            names=args.names,
+            time_limit=args.time_limit,
+            progress=step,
+            max_examples=args.max_examples,
+        )
+    if args.html:
+        save_audit_html(report, args.html)
+    if args.markdown:
+        Path(args.markdown).write_text(audit_markdown(report), encoding="utf-8")
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, default=str))
+    else:
+        console.print(audit_table(report, everything=args.all))
+        for e in report.entries:
+            if e.reproduction:
+                console.print(f"\n[red]{escape(e.name)}[/]: {escape(e.detail)}")
+                console.print(escape(e.reproduction), highlight=False)
+        if args.html:
+            console.print(f"wrote {args.html}")
+    return EXIT_OK if report.ok else EXIT_FOUND
 
 
 def _comma_list(text: str | None) -> list[str]:
@@ -417,6 +467,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--json", action="store_true", help="print JSON")
     c.set_defaults(func=cmd_check)
+
+    au = sub.add_parser(
+        "audit", help="check PyTensor's own registered rewriters (elementwise, ...)"
+    )
+    au.add_argument(
+        "names", nargs="*", help="only rewriters matching these names (globs: local_*)"
+    )
+    au.add_argument(
+        "--db",
+        default="fast_run",
+        help=f"the rewrite database: {', '.join(AUDIT_DBS)} (default fast_run)",
+    )
+    au.add_argument(
+        "--include", action="append", metavar="TAG", help="only rewriters with TAG"
+    )
+    au.add_argument(
+        "--exclude", action="append", metavar="NAME", help="leave out NAME (a glob)"
+    )
+    au.add_argument(
+        "--max-examples", type=int, default=30, help="inputs per graph (default 30)"
+    )
+    au.add_argument(
+        "--time-limit", type=float, default=60.0, help="seconds per rewriter (60)"
+    )
+    au.add_argument("--list", action="store_true", help="list the rewriters and stop")
+    au.add_argument("--all", action="store_true", help="show passed rewriters too")
+    au.add_argument("--html", metavar="FILE", help="write an HTML report")
+    au.add_argument("--markdown", metavar="FILE", help="write a Markdown report")
+    au.add_argument("--json", action="store_true", help="print JSON")
+    au.set_defaults(func=cmd_audit)
 
     b = sub.add_parser("bench", help="time targets compiled with and without rules")
     b.add_argument(

@@ -134,3 +134,54 @@ def div_by_exp(fgraph, node):
     if d.owner is None or d.owner.op != pt.exp:
         return None
     return [x * pt.exp(-d.owner.inputs[0])]
+
+
+# -- semantics the comparison must see (signed zero, wrap-around, integer
+# division of negatives, nan in comparisons, bool outputs) -------------------
+
+add_zero_dropped = PatternNodeRewriter((pt.add, "x", 0), "x")
+"""x + 0 -> x: at x = -0.0 the original is 0.0 (IEEE: -0.0 + 0.0 is 0.0)
+and the rewrite -0.0, so 1 / (x + 0) is inf where 1 / x is -inf."""
+
+neg_of_sub = PatternNodeRewriter((pt.neg, (pt.sub, "x", "y")), (pt.sub, "y", "x"))
+"""-(x - y) -> y - x: at x = y = 0.0 the original is -0.0 and the rewrite
+0.0, so 1 / -(x - y) is -inf where 1 / (y - x) is inf. (At x = y = 1.5 the
+zero comes from cancellation and either sign is right.)"""
+
+less_as_sub_negative = PatternNodeRewriter(
+    (pt.lt, "x", "y"), (pt.gt, 0, (pt.sub, "x", "y"))
+)
+"""x < y -> 0 > x - y: right for floats, wrong where the subtraction wraps
+around: int8 -128 < 1, but -128 - 1 is 127; uint8 0 < 1, but 0 - 1 is 255."""
+
+
+@node_rewriter([pt.int_div])
+def int_div_truncating(fgraph, node):
+    """x // y -> int(x / y) on integers: C's truncation, not PyTensor's floor
+    division: -7 // 2 is -4, int(-3.5) is -3."""
+    x, y = node.inputs
+    if not x.dtype.startswith(("int", "uint")) or node.outputs[0].dtype != x.dtype:
+        return None
+    return [pt.cast(pt.true_div(x, y), x.dtype)]
+
+
+@node_rewriter([pt.mod])
+def mod_with_dividends_sign(fgraph, node):
+    """x % y -> sign(x) * (|x| % |y|): C's fmod, where PyTensor's % takes the
+    divisor's sign: -3 % 2 is 1, the rewrite -1."""
+    x, y = node.inputs
+    out = pt.sign(x) * pt.mod(pt.abs(x), pt.abs(y))
+    return [pt.cast(out, node.outputs[0].dtype)] if x.owner is None else None
+
+
+not_less_as_greater_equal = PatternNodeRewriter(
+    (pt.invert, (pt.lt, "x", "y")), (pt.ge, "x", "y")
+)
+"""not (x < y) -> x >= y: wrong at nan, where both comparisons are False."""
+
+
+@node_rewriter([pt.ge])
+def ge_self_true(fgraph, node):
+    """x >= x -> True: a bool output, wrong at nan."""
+    x, y = node.inputs
+    return [pt.ones_like(x, dtype="bool")] if x is y else None

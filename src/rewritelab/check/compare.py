@@ -51,16 +51,23 @@ GRADIENT_TOL_FACTOR = 4.0
 def ulps(value: np.ndarray, exact: np.ndarray) -> np.ndarray:
     """Error of ``value`` in units in the last place of ``exact`` (in the
     dtype of ``value``); 0 where both are the same nan or ±inf, inf where
-    only one is finite or nan.
+    only one is finite or nan. For integers, the distance between them
+    (the exact value may lie beyond the dtype: the original overflowed);
+    for booleans 0 or inf.
 
     Differences smaller than the dtype's smallest normal number count as 0:
     subnormal results are flushed to zero by many compiled kernels (Numba's
     fastmath, FTZ hardware), so an ULP of a subnormal is no evidence.
     """
     value = np.asarray(value)
+    if value.dtype.kind != "f":  # integers: how far apart (the exact one may
+        # lie beyond the dtype, where the original overflowed)
+        exact = np.asarray(exact)
+        if value.dtype == bool or exact.dtype == bool:
+            return np.where(value == exact, 0.0, np.inf)
+        gap = np.abs(value.astype(object) - exact.astype(object))
+        return np.asarray(gap, dtype="float64").reshape(value.shape)
     exact = np.asarray(exact, dtype=value.dtype)
-    if value.dtype.kind != "f":
-        return np.where(value == exact, 0.0, np.inf)
     same = (value == exact) | (np.isnan(value) & np.isnan(exact))
     finite = np.isfinite(value) & np.isfinite(exact)
     with np.errstate(all="ignore"):
@@ -150,8 +157,19 @@ def compare_values(
         )
     digits = found.digits if isinstance(found, ExactValue) else None
     ref = found.values[0] if isinstance(found, ExactValue) else found
-    ref = np.asarray(ref, dtype=before.dtype)
+    ref = (
+        np.asarray(ref) if before.dtype.kind in "iu" else np.asarray(ref, before.dtype)
+    )
     err_after, err_before = ulps(after, ref), ulps(before, ref)
+    free = None  # zeros and infinities whose sign the original leaves open
+    if isinstance(found, ExactValue) and found.sign_free:
+        sign_free = np.asarray(found.sign_free[0])
+        with np.errstate(invalid="ignore"):
+            free = sign_free & (np.abs(after) == np.abs(ref))
+            err_after = np.where(free, 0.0, err_after)
+            err_before = np.where(
+                sign_free & (np.abs(before) == np.abs(ref)), 0.0, err_before
+            )
     bad = (close > tol) & (err_after > np.maximum(err_before, tol))
     if nan_original_ok and ref.dtype.kind == "f":
         bad &= ~np.isnan(ref)

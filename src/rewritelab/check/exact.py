@@ -34,6 +34,7 @@ An op with no exact meaning raises :class:`NoExactValue`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,7 +68,7 @@ __all__ = [
 DEFAULT_DPS = 40
 
 #: The precision doubles at most this many times before giving up.
-MAX_DOUBLINGS = 5
+MAX_DOUBLINGS = 7
 
 #: Each scalar function's mpmath value is widened by this many units in the
 #: last place of the working precision.
@@ -86,11 +87,15 @@ class _Undecided(Exception):
 
 @dataclass(frozen=True)
 class ExactValue:
-    """The outputs' exact values, each rounded once to its dtype, and the
-    decimal digits of working precision it took to settle them."""
+    """The outputs' exact values, each rounded once to its dtype, the
+    decimal digits of working precision it took to settle them, and where
+    the sign of a zero or infinity is free."""
 
     values: tuple[np.ndarray, ...]
     digits: int
+    #: per output, where the value is a zero or infinity of either sign (the
+    #: original leaves the sign open: it came from cancellation)
+    sign_free: tuple[np.ndarray, ...] = ()
 
     def __repr__(self) -> str:
         shapes = ", ".join(f"{v.dtype}{list(v.shape)}" for v in self.values)
@@ -98,15 +103,21 @@ class ExactValue:
 
 
 # -- element values ------------------------------------------------------------
-# A float element is an ``iv.mpf`` interval; nan is the interval [nan, nan];
-# -0.0 is the one interval object _NEG_ZERO (identity marks the sign, and
-# ops that only move elements keep identities). Integers and booleans are
-# Python / numpy scalars.
+# A float element is an ``iv.mpf`` interval; nan is the interval [nan, nan].
+# The sign of an exact zero is tracked where the original fixes it: inputs
+# and constants are signed zeros (_POS_ZERO, _NEG_ZERO: identity marks the
+# sign, and ops that only move elements keep identities), and IEEE passes
+# the sign on (-x, x * 0, sqrt(-0.0)); a zero made from non-zero values
+# (x - x, log(1)) has no sign the original fixes (_ZERO), nor has an
+# infinity got by dividing by one (_FREE_INF): either sign is right there.
+# Integers and booleans are Python / numpy scalars.
 
 _IVMPF = type(iv.mpf(0))
 _NAN = iv.mpf("nan")
-_NEG_ZERO = iv.mpf(0)
-_ZERO = iv.mpf(0)
+_NEG_ZERO = iv.mpf(0)  # -0.0, a sign the original fixes
+_POS_ZERO = iv.mpf(0)  # +0.0, a sign the original fixes
+_ZERO = iv.mpf(0)  # 0 of either sign: made by cancellation (x - x, log(1))
+_FREE_INF = iv.mpf("inf")  # an infinity whose sign rests on such a zero
 _INF, _MINF = mp.mpf("inf"), mp.mpf("-inf")
 
 
@@ -411,6 +422,39 @@ _EXACT_RESULTS = frozenset(
     | {"Maximum", "Minimum", "Clip", "Neg", "Abs"}
 )
 
+#: f(0) for functions whose value at 0 is exact.
+_AT_ZERO = {
+    "Exp": 1, "Exp2": 1, "Expm1": 0, "Log1p": 0, "Sqrt": 0, "Sin": 0, "Cos": 1,
+    "Tanh": 0, "Sinh": 0, "Cosh": 1, "Erf": 0, "Erfc": 1, "Sigmoid": 0.5,
+    "ArcSinh": 0, "ArcTan": 0, "ArcTanh": 0, "ArcSin": 0, "Erfinv": 0,
+}  # fmt: skip
+
+
+def _exact_point(name: str, pts: Sequence[Any], r: Any) -> bool:
+    """Whether mpmath's value ``r`` of ``name`` at the points ``pts`` is
+    exact (exp(0) = 1, log(1) = 0, sqrt(4) = 2, 2 ** 3 = 8), so that it is
+    not widened: otherwise exp(0) - 1 could never be told from 0."""
+    a = pts[0] if pts else None
+    if not isinstance(a, mp.mpf | int) or mp.isnan(r) or mp.isinf(r):
+        return False
+    if a == 0 and name in _AT_ZERO:
+        return r == _AT_ZERO[name]
+    if name == "Log":
+        return a == 1
+    if name in ("Log2", "Log10"):
+        return mp.isint(r) and mp.power(2 if name == "Log2" else 10, r) == a
+    if name == "Sqrt":
+        return r * r == a
+    if name == "Exp2":
+        return mp.isint(a)
+    if name == "Pow":
+        b = pts[1]
+        return mp.isint(b) and 0 <= b <= 64 and r == mp.power(a, int(b))
+    if name in ("Gamma", "GammaLn"):
+        return mp.isint(a) and 0 < a <= 20
+    return False
+
+
 #: Ops whose result is one of their arguments.
 _SELECTIONS = frozenset({"Switch", "Second", "Identity", "Maximum", "Minimum", "Clip"})
 
@@ -497,27 +541,44 @@ def _iv_div(a: Any, b: Any) -> Any:
     return a / b
 
 
+def _is_zero(a: Any) -> bool:
+    return _is_iv(a) and _is_point(a) and not _isnan(a) and _point(a) == 0
+
+
 def _signed(r: Any, scalar_op: Any, args: Sequence[Any]) -> Any:
-    """An exact zero gets IEEE's sign from its inputs' signs, an infinity got
-    by dividing by an exact zero IEEE's sign too (PyTensor's own ``impl``,
-    which the Python linker runs)."""
-    if not _is_iv(r) or not _is_point(r):
+    """An exact zero (or an infinity got from one) gets IEEE's sign from its
+    inputs' signs, by PyTensor's own ``impl`` (which the Python linker runs).
+    Where the sign rests on a zero whose sign the original does not fix, or
+    no input was a zero at all (cancellation), it is either sign."""
+    if not _is_iv(r) or not _is_point(r) or _isnan(r):
         return r
     value = _point(r)
     if not (value == 0 or mp.isinf(value)):
         return r
-    if mp.isinf(value) and not any(_is_iv(a) and _point(a) == 0 for a in args):
-        return r
-    try:
-        with np.errstate(all="ignore"):
-            ieee = np.float64(scalar_op.impl(*(_as_float(a) for a in args)))
-    except Exception:
-        return r
-    if value == 0 and ieee == 0:
-        return _NEG_ZERO if np.signbit(ieee) else _ZERO
-    if mp.isinf(value) and np.isinf(ieee):
-        return iv.mpf(_MINF if ieee < 0 else _INF)
-    return r
+    zeros = [a for a in args if _is_zero(a)]
+    free = [i for i, a in enumerate(args) if a is _ZERO or a is _FREE_INF]
+    if not zeros and not free:
+        return _ZERO if value == 0 else r  # cancellation / overflow
+    base = [_as_float(a) for a in args]
+    signs = set()
+    for flips in itertools.product((1.0, -1.0), repeat=len(free)):
+        call = list(base)
+        for i, f in zip(free, flips, strict=True):
+            call[i] = f * call[i]
+        try:
+            with np.errstate(all="ignore"):
+                ieee = np.float64(scalar_op.impl(*call))
+        except Exception:
+            return r
+        if not (ieee == 0 or np.isinf(ieee)):
+            return r
+        signs.add(bool(np.signbit(ieee)))
+    if len(signs) > 1:
+        return _ZERO if value == 0 else _FREE_INF
+    negative = signs.pop()
+    if value == 0:
+        return _NEG_ZERO if negative else _POS_ZERO
+    return iv.mpf(_MINF if negative else _INF)
 
 
 def _clipped(name: str, r: Any) -> Any:
@@ -544,7 +605,8 @@ def _at_point(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> A
         if chosen and name in _SELECTIONS:  # returned one of its arguments
             return chosen[0]
         if isinstance(r, mp.mpf):
-            r = _exact_iv(r) if name in _EXACT_RESULTS else _widened(r)
+            exact = name in _EXACT_RESULTS or _exact_point(name, pts, r)
+            r = _exact_iv(r) if exact else _widened(r)
     return _clipped(name, _signed(r, scalar_op, args))
 
 
@@ -570,6 +632,12 @@ def _interval_compare(name: str, a: Any, b: Any) -> bool:
 
 def _apply(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
     """One scalar op on one set of elements (intervals, ints, bools)."""
+    if any(a is _FREE_INF for a in args):  # try both signs
+        k = next(i for i, a in enumerate(args) if a is _FREE_INF)
+        both = []
+        for inf in (iv.mpf(_INF), iv.mpf(_MINF)):
+            both.append(_apply(name, scalar_op, fn, [*args[:k], inf, *args[k + 1 :]]))
+        return _either(both[0], both[1])
     if any(_isnan(a) for a in args):  # IEEE's nan rules, at the other points
         r = fn(*(_point(a) for a in args))
         if isinstance(r, mp.mpf) and mp.isnan(r):
@@ -609,6 +677,26 @@ def _apply(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
             _turning_points(name, *_ends(args[0]))
         return arith(*(a if _is_iv(a) else iv.mpf(a) for a in args))
     return _corners(name, scalar_op, fn, args)
+
+
+def _either(a: Any, b: Any) -> Any:
+    """The value where it does not matter which sign an unsigned zero had;
+    a zero or infinity of either sign where only the sign does; nan (no
+    value) where more than the sign does."""
+    if not (_is_iv(a) and _is_iv(b)):
+        if a == b:
+            return a
+    elif _isnan(a) and _isnan(b):
+        return _NAN
+    elif _is_point(a) and _is_point(b) and not (_isnan(a) or _isnan(b)):
+        pa, pb = _point(a), _point(b)
+        if pa == pb:
+            return a if pa != 0 else (a if a is b else _ZERO)
+        if mp.isinf(pa) and pa == -pb:
+            return _FREE_INF
+    # the value rests on a sign IEEE picked by convention (x - x is +0.0):
+    # undefined, as 0 / 0 is, so nan: the original is no more right there
+    return _NAN
 
 
 def _corners(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
@@ -707,8 +795,8 @@ def _element(v: Any, is_float: bool) -> Any:
     if not is_float:
         return v.item() if isinstance(v, np.generic) else v
     f = float(v)
-    if f == 0 and np.signbit(f):
-        return _NEG_ZERO
+    if f == 0:
+        return _NEG_ZERO if np.signbit(f) else _POS_ZERO
     return _NAN if np.isnan(f) else iv.mpf(f)
 
 
@@ -731,10 +819,33 @@ def _to_exact(value: Any, dtype: str) -> np.ndarray:
     return out
 
 
+def _int_fn(scalar_op: Any) -> Callable[..., Any] | None:
+    """Integer arithmetic over the integers (Python ints: no wrap-around),
+    where the op is arithmetic; None for bit operations and casts, which
+    keep the dtype's own meaning."""
+    name = type(scalar_op).__name__
+    fn = _INT_OPS.get(name)
+    if fn is None:
+        return None
+
+    def run(*args: Any) -> Any:
+        try:
+            return fn(*(a.item() if isinstance(a, np.generic) else a for a in args))
+        except ZeroDivisionError:
+            raise NoExactValue(f"integer {name} by zero has no value") from None
+
+    return run
+
+
 def _elemwise(node: Any, ins: list[np.ndarray]) -> list[np.ndarray]:
     if not any(_is_float(v) for v in (*node.inputs, *node.outputs)):
-        return _perform(node, ins)  # integers and booleans: the dtype's own
-    fn = _scalar_fn(node.op.scalar_op)
+        fn = _int_fn(node.op.scalar_op)
+        if fn is None:  # bit operations, casts: the dtype's own
+            return _perform(
+                node, [_as_dtype(a, i) for a, i in zip(ins, node.inputs, strict=True)]
+            )
+    else:
+        fn = _scalar_fn(node.op.scalar_op)
     arrays = np.broadcast_arrays(*[np.asarray(a, dtype=object) for a in ins])
     shape = arrays[0].shape if arrays else ()
     flat = [a.reshape(-1) for a in arrays]
@@ -751,10 +862,63 @@ def _elemwise(node: Any, ins: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def _typed(arr: np.ndarray, dtype: str) -> np.ndarray:
-    """Object arrays for floats; plain arrays for ints and bools."""
+    """Object arrays for floats; plain arrays for ints and bools, or object
+    arrays of Python ints where a value lies beyond the dtype (an integer
+    the original overflows on)."""
     if dtype.startswith("float"):
         return arr
-    return np.asarray(arr.tolist(), dtype=dtype).reshape(arr.shape)
+    values = arr.tolist()
+    if dtype != "bool":
+        info = np.iinfo(dtype)
+        flat = arr.reshape(-1).tolist()
+        if any(not info.min <= int(v) <= info.max for v in flat):
+            out = np.empty(arr.shape, dtype=object)
+            out.reshape(-1)[:] = [int(v) for v in flat]
+            return out
+    return np.asarray(values, dtype=dtype).reshape(arr.shape)
+
+
+def _as_dtype(a: Any, v: Variable) -> np.ndarray:
+    """An integer array in its variable's own dtype (wrapping what lies
+    beyond it), for ops that keep the dtype's meaning."""
+    a = np.asarray(a)
+    if a.dtype != object:
+        return a
+    return (
+        np.asarray([int(x) for x in a.reshape(-1)])
+        .astype(v.type.dtype)
+        .reshape(a.shape)
+    )
+
+
+#: Integer ops evaluated over the integers.
+_INT_OPS: dict[str, Callable[..., Any]] = {
+    "Add": lambda *xs: sum(xs),
+    "Sub": lambda a, b: a - b,
+    "Mul": lambda *xs: functools.reduce(lambda p, q: p * q, xs, 1),
+    "Neg": lambda a: -a,
+    "Abs": lambda a: abs(a),
+    "Sqr": lambda a: a * a,
+    "IntDiv": lambda a, b: a // b if b else 0,  # numpy's 0 for division by 0
+    "Mod": lambda a, b: a % b if b else 0,
+    "Maximum": max,
+    "Minimum": min,
+    "Sign": lambda a: (a > 0) - (a < 0),
+    "Pow": lambda a, b: a**b if b >= 0 else _no_value("a negative integer power"),
+    "GT": lambda a, b: a > b,
+    "GE": lambda a, b: a >= b,
+    "LT": lambda a, b: a < b,
+    "LE": lambda a, b: a <= b,
+    "EQ": lambda a, b: a == b,
+    "NEQ": lambda a, b: a != b,
+    "Switch": lambda c, a, b: a if c else b,
+    "Identity": lambda a: a,
+    "Second": lambda a, b: b,
+}
+
+
+def _no_value(what: str) -> Any:
+    raise NoExactValue(f"{what} has no integer value")
 
 
 _REDUCE = ("Add", "Mul", "Maximum", "Minimum", "AND", "OR")
@@ -765,8 +929,9 @@ def _careduce(node: Any, x: np.ndarray) -> np.ndarray:
     name = type(op.scalar_op).__name__
     if name not in _REDUCE:
         raise NoExactValue(f"no exact value for reduction {name}")
-    if not _is_float(node.inputs[0]) and not _is_float(node.outputs[0]):
-        return _perform(node, [x])[0]
+    integer = not _is_float(node.inputs[0]) and not _is_float(node.outputs[0])
+    if integer and (name not in _INT_OPS or node.outputs[0].type.dtype == "bool"):
+        return _perform(node, [_as_dtype(x, node.inputs[0])])[0]
     axes = tuple(range(x.ndim)) if op.axis is None else tuple(op.axis)
     x = np.asarray(x, dtype=object)
     if x.size == 0 and name in ("Maximum", "Minimum"):
@@ -775,14 +940,15 @@ def _careduce(node: Any, x: np.ndarray) -> np.ndarray:
     keep = moved.shape[: moved.ndim - len(axes)]
     flat = moved.reshape(*keep, -1) if axes else moved[..., None]
     out = np.empty(keep, dtype=object)
-    fn = _scalar_fn(op.scalar_op)
+    fn = _int_fn(op.scalar_op) if integer else _scalar_fn(op.scalar_op)
     as_float = _is_float(node.outputs[0])
     for idx in np.ndindex(*keep):
         items = [
             _element(v, True) if as_float and not _is_iv(v) else v for v in flat[idx]
         ]
         if not items:
-            out[idx] = _ZERO if name == "Add" else iv.mpf(1)
+            empty = (0, 1) if integer else (_POS_ZERO, iv.mpf(1))
+            out[idx] = empty[0] if name == "Add" else empty[1]
             continue
         acc = items[0]
         for item in items[1:]:
@@ -872,22 +1038,25 @@ def _rounded(x: Any, dtype: str) -> float:
         return float(+x)
 
 
-def _settle(arr: Any, dtype: str) -> np.ndarray | None:
+def _settle(arr: Any, dtype: str) -> tuple[np.ndarray, np.ndarray] | None:
     """The array's elements rounded to ``dtype`` where every interval rounds
-    to one value; None where one does not."""
+    to one value (None where one does not), and where their sign is free
+    (a zero, or an infinity, of either sign)."""
     arr = (
         np.asarray(arr, dtype=object) if dtype.startswith("float") else np.asarray(arr)
     )
+    free = np.zeros(arr.shape, dtype=bool)
     if not dtype.startswith("float"):
-        return arr.astype(dtype)
+        return _typed(arr, dtype), free  # beyond the dtype: Python ints
     out = np.empty(arr.shape, dtype="float64")
-    flat = out.reshape(-1)
+    flat, flat_free = out.reshape(-1), free.reshape(-1)
     for i, v in enumerate(arr.reshape(-1)):
         if v is _NEG_ZERO:
             flat[i] = -0.0
             continue
         if not _is_iv(v):
             v = _element(v, True)
+        flat_free[i] = v is _ZERO or v is _FREE_INF
         if _isnan(v):
             flat[i] = np.nan
             continue
@@ -895,7 +1064,8 @@ def _settle(arr: Any, dtype: str) -> np.ndarray | None:
         if lo != hi:
             return None
         flat[i] = lo + 0.0  # a zero whose sign the interval leaves open is +0
-    return out.astype(dtype)
+        flat_free[i] |= lo == 0 and not _is_point(v)
+    return out.astype(dtype), free
 
 
 @contextlib.contextmanager
@@ -976,7 +1146,9 @@ def exact_value(
                 _settle(r, o.type.dtype) for r, o in zip(raw, outputs, strict=True)
             ]
         if all(s is not None for s in settled):
-            return ExactValue(tuple(settled), digits)
+            return ExactValue(
+                tuple(s[0] for s in settled), digits, tuple(s[1] for s in settled)
+            )
         reason = "an enclosure still spans two values"
     raise NoExactValue(f"no exact value settled up to {digits} digits ({reason})")
 

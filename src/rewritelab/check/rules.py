@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -112,6 +112,11 @@ class RuleReport:
     worst_ulps_original: float | None = None
     #: for a rule never exercised: what it tracks and the graphs tried
     tried: str = ""
+    #: where the rule itself raised (or returned what the graph rejects): the
+    #: exception's last line, ``"OverflowError: ..."``
+    crash: str = ""
+    #: the graph of the counterexample or crash (not serialised)
+    graph: CheckGraph | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -129,6 +134,7 @@ class RuleReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         d = dict(vars(self))
+        d.pop("graph")
         d["counterexample"] = (
             self.counterexample.to_dict() if self.counterexample else None
         )
@@ -190,31 +196,47 @@ def _pattern_names(pattern: Any) -> list[str]:
 def _expression_graphs(
     in_pattern: Any, assume: tuple[str, ...]
 ) -> Iterator[CheckGraph]:
-    """The graph an in-pattern describes, as scalars, vectors, a broadcast
-    mix and float32 vectors."""
+    """The graph an in-pattern describes, as float64 scalars and vectors, its
+    reciprocal (where the sign of a zero shows: 1/-0.0 is -inf), int8 and
+    uint8 scalars (where integers wrap around), a broadcast mix and float32
+    vectors."""
     names = list(dict.fromkeys(_pattern_names(in_pattern)))
+    vectors = {n: (None,) for n in names}
     variants = [
         ("float64", {n: () for n in names}, "scalars"),
-        ("float64", {n: (None,) for n in names}, "vectors"),
+        ("float64", vectors, "vectors"),
+        ("float64", {n: () for n in names}, "reciprocal of scalars"),
+        ("int8", {n: () for n in names}, "int8 scalars"),
+        ("uint8", {n: () for n in names}, "uint8 scalars"),
         (
             "float64",
             {n: ((None,) if i == 0 else (1,)) for i, n in enumerate(names)},
             "broadcast",
         ),
-        ("float32", {n: (None,) for n in names}, "float32 vectors"),
+        ("float32", vectors, "float32 vectors"),
     ]
     for dtype, shapes, label in variants:
         env: dict[str, Variable] = {}
         try:
             out = _instantiate(in_pattern, dtype, shapes, env)
+            if label.startswith("reciprocal"):
+                if not str(out.type.dtype).startswith("float"):
+                    continue
+                out = pt.reciprocal(out)
         except Exception:
             continue
+        probe = label.startswith("reciprocal")  # signed zeros, not huge values
         yield CheckGraph(
             f"{label}: {expression_label(out)}",
             tuple(env[n] for n in names if n in env),
             (out,),
-            assume,
+            (*assume, *(PROBE_BOUNDS if probe else ())),
         )
+
+
+#: Inputs of the reciprocal probe stay moderate: it is there for the sign of
+#: zeros, and 1 / log(sigmoid(1e16)) has an exact value no precision reaches.
+PROBE_BOUNDS = ("* > -800", "* < 800")
 
 
 def _elemwise_ops(tracks: Any) -> list[tuple[Elemwise, int]]:
@@ -458,7 +480,11 @@ def check_rule(
     sources: dict[str, int] = {}  # graphs tried, by source
 
     def report(
-        verdict: Verdict, found: Counterexample | None = None, error: str = ""
+        verdict: Verdict,
+        found: Counterexample | None = None,
+        error: str = "",
+        graph: CheckGraph | None = None,
+        crash: str = "",
     ) -> RuleReport:
         return RuleReport(
             rule=r.name,
@@ -474,6 +500,8 @@ def check_rule(
             counterexample=found,
             error=error,
             tried=_tried_text(r, sources) if verdict == "not exercised" else "",
+            crash=crash,
+            graph=graph,
         )
 
     def expressions() -> list[Iterator[CheckGraph]]:
@@ -510,7 +538,8 @@ def check_rule(
         try:
             result = apply(g.outputs, r)
         except RuleError as exc:  # the rule broke: no values to judge
-            return report("error", error=f"{g.label}: {exc}")
+            crash = _last_line(exc.__cause__) if exc.__cause__ else str(exc)
+            return report("error", error=f"{g.label}: {exc}", graph=g, crash=crash)
         if not result.firings:
             return False
         try:
@@ -525,17 +554,20 @@ def check_rule(
         except Exception as exc:
             return report("error", error=f"{g.label}: {type(exc).__name__}: {exc}")
         fired += 1
-        return True if found is None else report("counterexample", found)
+        return True if found is None else report("counterexample", found, graph=g)
 
     def first_failure(
-        named: Sequence[tuple[str, Iterator[CheckGraph]]], limit: int | None = None
+        named: Sequence[tuple[str, Iterator[CheckGraph]]],
+        limit: int | None = None,
+        wanted: int | None = wanted_graphs,
     ) -> RuleReport | None:
+        """Try each source's graphs, at most ``limit`` of them and until
+        ``wanted`` fired (None: all of them)."""
         for source, graphs in named:
             fired_here = 0
             for tried_here, g in enumerate(graphs):
-                if fired_here >= wanted_graphs or (
-                    limit is not None and tried_here >= limit
-                ):
+                enough = wanted is not None and fired_here >= wanted
+                if enough or (limit is not None and tried_here >= limit):
                     break
                 outcome = attempt(g, source)
                 if isinstance(outcome, RuleReport):
@@ -544,7 +576,9 @@ def check_rule(
         return None
 
     tracks = r.rewriter.tracks()
-    failed = first_failure([("its pattern and graphs", s) for s in expressions()])
+    failed = first_failure(
+        [("its pattern and graphs", s) for s in expressions()], wanted=None
+    )
     # a pattern's own graphs are what it needs; built graphs where they fail
     if failed is None and tracks and (r.in_pattern is None or not fired):
         built = tracked_graphs(tracks, exclude=[r.name], assume=r.assume)
@@ -579,6 +613,11 @@ def _given_graphs(r: Rule) -> Iterator[CheckGraph]:
         yield CheckGraph(
             f"given: {expression_label(outs[0])}", inputs, tuple(outs), r.assume
         )
+
+
+def _last_line(exc: BaseException) -> str:
+    """A traceback's last line: ``OverflowError: cannot convert ...``."""
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
 def _tried_text(r: Rule, sources: Mapping[str, int]) -> str:

@@ -39,7 +39,12 @@ class Steps:
     def step(self, i: int, label: str) -> None:
         """Step ``i`` (0-based) of ``total`` begins."""
         if self.bar is not None:
-            self.bar.update(self.task, completed=i, description=f"{self.what} {label}")
+            self.bar.update(
+                self.task,
+                completed=i,
+                total=self.total,
+                description=f"{self.what} {label}",
+            )
         else:
             print(
                 f"[{i + 1}/{self.total}] {self.what} {label}",

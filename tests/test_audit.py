@@ -1,0 +1,86 @@
+"""The audit of PyTensor's own rewriters, on a handful of them."""
+
+import contextlib
+import io
+import json
+
+import numpy as np
+import pytest
+
+from rewritelab.check.audit import audit, registered_rewriters, scope
+from rewritelab.cli import main
+
+
+@pytest.fixture(scope="module")
+def known():
+    """Three rewriters with known outcomes in PyTensor 3.3: a crash on
+    pow(x, 0.0), a missing nan guard, and a correct one."""
+    names = ["local_pow_to_nested_squaring", "local_sigmoid_logit", "local_log1p"]
+    return {e.name: e for e in audit("fast_run", names=names).entries}
+
+
+def test_the_database_is_read_and_its_scope_is_elementwise_reduction_shape():
+    every = registered_rewriters("fast_run")
+    kinds = {r.name: scope(r.rewriter) for r in every}
+    assert len(every) > 200
+    assert kinds["local_log1p"] == "elementwise"
+    assert kinds["local_useless_reshape"] == "shape"
+    assert kinds["cholesky_of_diag"] is None  # linear algebra: out of scope
+    assert sum(k is not None for k in kinds.values()) > 100
+
+
+def test_a_rewriter_that_raises_is_crashed_with_its_last_line(known):
+    e = known["local_pow_to_nested_squaring"]
+    assert e.verdict == "crashed" and e.report.counterexample is None
+    assert e.detail.startswith("OverflowError: cannot convert float infinity")
+    assert "pow(x0, " in e.detail  # the graph it crashed on
+
+
+def test_a_counterexample_comes_with_a_reproduction_that_runs(known):
+    """sigmoid(logit(x)) -> x has no nan guard: outside [0, 1] the original
+    is nan and the rewrite is not. The reproduction shows it when pasted."""
+    e = known["local_sigmoid_logit"]
+    assert e.verdict == "counterexample"
+    names: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()) as shown:
+        exec(e.reproduction, names)  # noqa: S102
+    found = e.report.counterexample
+    value = names["x_value"]
+    shown_before = np.ravel(names["before"](value))[found.flat_index or 0]
+    shown_after = np.ravel(names["after"](value))[found.flat_index or 0]
+    assert np.isnan(found.before) and np.isnan(shown_before)
+    assert shown_after == found.after and not np.isnan(shown_after)
+    assert shown.getvalue().strip()
+
+
+def test_a_correct_rewriter_passes(known):
+    e = known["local_log1p"]
+    assert e.verdict == "passed" and e.report.graphs_fired >= 1
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["--db", "fast_compile"], "the databases are fast_run, canonicalize"),
+        (["--include", "no_such_tag"], "its tags are canonicalize"),
+        (["--exclude", "local_nothing_like_it"], "matches no rewriter"),
+        (["local_log1"], "did you mean local_log1p"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(argv, says):
+    code, _, err = _run("audit", *argv)
+    assert code == 2 and says in err and len(err.strip().splitlines()) == 1
+
+
+def test_json_lists_each_rewriter_with_its_verdict():
+    code, out, _ = _run("audit", "local_log1p", "--db", "stabilize", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["counts"]["passed"] == 1
+    assert data["entries"][0]["name"] == "local_log1p"
