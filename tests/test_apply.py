@@ -190,3 +190,17 @@ def test_results_and_targets_print_in_one_readable_line():
     assert repr(result.before).startswith("<Target ") and "1 input(s)" in repr(
         result.before
     )
+
+
+def test_a_replacement_that_keeps_the_node_it_replaces_is_pytensors_idiom():
+    """local_log_erfc returns switch(x < t, log(erfc(x)), approximation) with
+    the node it replaces inside, marked so it never fires there again:
+    PyTensor accepts that, and so does apply (firing twice on the kept node
+    would be a loop: see self_reference above)."""
+    from pytensor.tensor.rewriting.math import local_log_erfc
+
+    v = pt.dvector("v")
+    result = rl.apply(pt.log(pt.erfc(v)), local_log_erfc)
+    assert result.hits("local_log_erfc") == 1
+    fn = pytensor.function([v], result.outputs[0], mode="FAST_COMPILE")
+    np.testing.assert_allclose(fn([1.0, 30.0]), [-1.849605509, -903.974117], rtol=1e-9)

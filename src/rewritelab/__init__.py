@@ -8,7 +8,9 @@ apply, modes) -> ``check`` (rule and model checks) -> ``measure``
 module gathers the public names of all of them.
 """
 
+from rewritelab.check.audit import AuditEntry, AuditReport, audit
 from rewritelab.check.draws import DrawsReport, check_draws
+from rewritelab.check.exact import ExactValue, NoExactValue, exact_value
 from rewritelab.check.model import ModelReport, check_model
 from rewritelab.check.oracle import OracleReport, check_against_scipy
 from rewritelab.check.rules import Counterexample, RuleReport, check_rule, check_rules
@@ -96,6 +98,12 @@ __all__ = [
     "RuleReport",
     "check_against_scipy",
     "check_draws",
+    "AuditEntry",
+    "AuditReport",
+    "ExactValue",
+    "NoExactValue",
+    "audit",
+    "exact_value",
     "check_model",
     "check_rule",
     "check_rules",

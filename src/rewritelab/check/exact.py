@@ -163,13 +163,19 @@ def _interval(lo: Any, hi: Any) -> Any:
 
 def _widened(r: Any) -> Any:
     """An interval holding the true value of a function mpmath computed as
-    ``r`` at the working precision; exact for nan, ±inf and 0."""
+    ``r`` at the working precision; exact for nan and ±inf. A 0 is widened
+    by the working precision's resolution (a cancellation inside mpmath's
+    own evaluation may leave it); a known exact 0 is never widened
+    (:func:`_exact_point`)."""
     if not isinstance(r, mp.mpf):
         return r
     if mp.isnan(r):
         return _NAN
-    if mp.isinf(r) or r == 0:
+    if mp.isinf(r):
         return _exact_iv(r)
+    if r == 0:  # log(1 - 1e-400) is 0 at 40 digits: below the resolution
+        e = mp.ldexp(1, WIDEN_ULPS.bit_length() - mp.mp.prec)
+        return _interval(-e, e)
     e = abs(r) * mp.ldexp(1, WIDEN_ULPS.bit_length() - mp.mp.prec)
     return _interval(r - e, r + e)
 
@@ -383,6 +389,36 @@ SCALAR_OPS: dict[str, Callable[..., Any]] = {
     "Cosh": _saturating(mp.cosh, _INF, _INF),
     "ArcSinh": _saturating(mp.asinh, lambda a: mp.asinh(a), lambda a: mp.asinh(a)),
     "ArcTan": _nan_aware(mp.atan),
+    "ArcSin": _nan_aware(lambda a: mp.asin(a) if abs(a) <= 1 else mp.nan),
+    "ArcCos": _nan_aware(lambda a: mp.acos(a) if abs(a) <= 1 else mp.nan),
+    "ArcCosh": _nan_aware(lambda a: mp.acosh(a) if a >= 1 else mp.nan),
+    "ArcTanh": _nan_aware(
+        lambda a: (
+            mp.nan
+            if abs(a) > 1
+            else (mp.sign(a) * _INF if abs(a) == 1 else mp.atanh(a))
+        )
+    ),
+    "Tan": _nan_aware(lambda a: mp.nan if mp.isinf(a) else mp.tan(a)),
+    "Erfcx": _saturating(
+        lambda a: mp.exp(a * a) * mp.erfc(a), lambda a: 1 / (a * mp.sqrt(mp.pi)), _INF
+    ),
+    "Erfinv": _nan_aware(
+        lambda a: (
+            mp.nan
+            if abs(a) > 1
+            else (mp.sign(a) * _INF if abs(a) == 1 else mp.erfinv(a))
+        )
+    ),
+    "I0": _saturating(lambda a: mp.besseli(0, a), _INF, _INF),
+    "I1": _saturating(lambda a: mp.besseli(1, a), _INF, _MINF),
+    "Ive": _nan_aware(lambda v, a: mp.besseli(v, a) * mp.exp(-abs(a))),
+    "Kve": _nan_aware(
+        lambda v, a: (
+            mp.besselk(v, a) * mp.exp(a) if a > 0 else (_INF if a == 0 else mp.nan)
+        )
+    ),
+    "MulWithoutZeros": lambda a, b: a if b == 0 else (b if a == 0 else _mul(a, b)),
     "Sin": _nan_aware(lambda a: mp.nan if mp.isinf(a) else mp.sin(a)),
     "Cos": _nan_aware(lambda a: mp.nan if mp.isinf(a) else mp.cos(a)),
     "Erf": _saturating(mp.erf, mp.mpf(1), mp.mpf(-1)),
@@ -473,6 +509,11 @@ _RANGES = {
     "Sqrt": (0, _INF),
     "Cosh": (1, _INF),
     "Log1mexp": (_MINF, 0),
+    "ArcSin": (-mp.pi / 2, mp.pi / 2),
+    "ArcCos": (0, mp.pi),
+    "ArcTan": (-mp.pi / 2, mp.pi / 2),
+    "ArcCosh": (0, _INF),
+    "I0": (1, _INF),
 }
 
 _GAMMA_MIN = mp.mpf("1.4616321449683623412626595423257213284681962040064463512959884")
@@ -481,8 +522,13 @@ _GAMMA_MIN = mp.mpf("1.461632144968362341262659542325721328468196204006446351295
 def _turning_points(name: str, lo: Any, hi: Any) -> list[Any]:
     """Points inside (lo, hi) where a unary function stops being monotone;
     :class:`_Undecided` where a pole lies inside."""
-    if name in ("Cosh", "Abs", "Sqr"):
+    if name in ("Cosh", "Abs", "Sqr", "I0"):
         return [mp.mpf(0)] if lo < 0 < hi else []
+    if name == "Tan":
+        k = mp.ceil((lo - mp.pi / 2) / mp.pi)
+        if mp.pi / 2 + k * mp.pi < hi:
+            raise _Undecided("tan has a pole inside the interval")
+        return []
     if name == "XLogX":
         return [1 / mp.e] if lo < 1 / mp.e < hi else []
     if name in ("Gamma", "GammaLn", "Psi", "TriGamma"):
@@ -605,7 +651,7 @@ def _at_point(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> A
         if chosen and name in _SELECTIONS:  # returned one of its arguments
             return chosen[0]
         if isinstance(r, mp.mpf):
-            exact = name in _EXACT_RESULTS or _exact_point(name, pts, r)
+            exact = name in _EXACT_RESULTS or special or _exact_point(name, pts, r)
             r = _exact_iv(r) if exact else _widened(r)
     return _clipped(name, _signed(r, scalar_op, args))
 
@@ -638,6 +684,21 @@ def _apply(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
         for inf in (iv.mpf(_INF), iv.mpf(_MINF)):
             both.append(_apply(name, scalar_op, fn, [*args[:k], inf, *args[k + 1 :]]))
         return _either(both[0], both[1])
+    if name == "Switch" and not _is_point(args[0]):  # a branch on an interval
+        cond, a, b = args
+        if _is_iv(cond):
+            lo, hi = _ends(cond)
+            if lo <= 0 <= hi:
+                if lo == hi == 0:
+                    return b
+                return _hull([a, b])
+            return a
+        return a if cond else b
+    if name == "Switch":  # the branch not taken may be nan
+        cond, a, b = args
+        return a if _truth(_point(cond)) else b
+    if name in ("Second", "Identity"):
+        return args[-1]
     if any(_isnan(a) for a in args):  # IEEE's nan rules, at the other points
         r = fn(*(_point(a) for a in args))
         if isinstance(r, mp.mpf) and mp.isnan(r):
@@ -650,18 +711,6 @@ def _apply(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
     if name in ("GT", "GE", "LT", "LE", "EQ", "NEQ"):
         ivs = [a if _is_iv(a) else iv.mpf(a) for a in args]
         return _interval_compare(name, *ivs)
-    if name == "Switch":
-        cond, a, b = args
-        if _is_iv(cond):
-            lo, hi = _ends(cond)
-            if lo <= 0 <= hi:
-                if lo == hi == 0:
-                    return b
-                return _hull([a, b])
-            return a
-        return a if cond else b
-    if name in ("Second", "Identity"):
-        return args[-1]
     if name == "IsNan":
         return False
     if name == "IsInf":
@@ -921,7 +970,7 @@ def _no_value(what: str) -> Any:
     raise NoExactValue(f"{what} has no integer value")
 
 
-_REDUCE = ("Add", "Mul", "Maximum", "Minimum", "AND", "OR")
+_REDUCE = ("Add", "Mul", "MulWithoutZeros", "Maximum", "Minimum", "AND", "OR")
 
 
 def _careduce(node: Any, x: np.ndarray) -> np.ndarray:

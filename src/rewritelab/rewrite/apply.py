@@ -14,6 +14,7 @@ from pytensor.graph.basic import Apply, Variable, clone_get_equiv
 from pytensor.graph.features import Feature
 from pytensor.graph.fg import FunctionGraph
 from pytensor.graph.rewriting.basic import EquilibriumGraphRewriter, NodeRewriter
+from pytensor.tensor.rewriting.shape import ShapeFeature
 
 from rewritelab.core.errors import TargetError
 from rewritelab.core.models import model_graph
@@ -52,6 +53,10 @@ class _State:
         self.on_error = on_error
         self.node_ids = node_ids
         self.disabled: dict[str, str] = {}
+        #: nodes each rule returned a replacement computed from (PyTensor's
+        #: own local_log_erfc keeps the node inside a switch and marks it so
+        #: it never fires there again): fine once, a loop the second time
+        self.self_references: dict[str, set[Apply]] = {}
 
 
 def _describe(var: Variable) -> str:
@@ -122,10 +127,17 @@ class _Tracked(NodeRewriter):
                 raise self._fail(
                     node, f"returned type {new.type} where {old.type} is needed"
                 )
-        if _depends_on(fgraph, [new for _, new in pairs if new is not None], node):
-            raise self._fail(
-                node, "returned a replacement computed from the node it replaces"
-            )
+        if self.state is not None and _depends_on(
+            fgraph, [new for _, new in pairs if new is not None], node
+        ):
+            seen = self.state.self_references.setdefault(self.rule.name, set())
+            if node in seen:  # it keeps the node and rewrites it again: a loop
+                raise self._fail(
+                    node,
+                    "returned a replacement computed from the node it replaces, "
+                    "and did again on the node it kept",
+                )
+            seen.add(node)
         return out
 
 
@@ -328,6 +340,9 @@ def apply(
         wrappers = [_Tracked(r, state) for r in rs]
         log = _FiringLog(node_ids)
         fg.attach_feature(log)
+        # PyTensor's shape rewriters read static and symbolic shapes from a
+        # ShapeFeature, which its own pipeline always attaches
+        fg.attach_feature(ShapeFeature())
 
         def on_failure(exc, nav, repl_pairs, node_rewriter, node, state=state):
             if isinstance(node_rewriter, _Tracked) and not isinstance(exc, RuleError):
@@ -352,11 +367,14 @@ def apply(
                 f"rule {looping.name} ({looping.source}) did not reach a fixed "
                 f"point: it fired more than {max_use_ratio:g} times per graph node"
             )
+
             if on_error == "raise":
                 raise RuleError(reason) from None
             skipped[looping.name] = reason
             continue
         skipped.update(state.disabled)
+        if any(f.rule in state.disabled for f in log.firings):
+            continue  # a turned-off rule had changed the graph: start again
         break
     total = time.perf_counter() - t_start
     fg.remove_feature(log)
