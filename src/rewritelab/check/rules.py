@@ -53,7 +53,7 @@ from rewritelab.check.kernel import (
     OriginalFails,
     check_mode,
 )
-from rewritelab.check.strategies import graph_inputs, rooted_graphs
+from rewritelab.check.strategies import graph_inputs, parse_assumptions, rooted_graphs
 from rewritelab.core.bundled import bundled_model_path
 from rewritelab.core.models import model_graph
 from rewritelab.core.targets import load_target
@@ -345,6 +345,42 @@ def _explicit(
     return found
 
 
+#: Values every input takes at once before Hypothesis draws: where signed
+#: zeros, nan and infinities show (``x + 0`` at -0.0, ``x >= x`` at nan).
+SPECIAL_VALUES = (-0.0, 0.0, float("nan"), float("inf"), float("-inf"), 1.0, -1.0)
+
+
+def _special_points(
+    inputs: Sequence[Variable], assume: Sequence[str]
+) -> list[dict[Variable, np.ndarray]]:
+    """Every input at one of :data:`SPECIAL_VALUES` (integers at 0, 1, -1 and
+    their dtype's extremes), where the assumptions allow it."""
+    preds = parse_assumptions(assume)
+    points = []
+    for k, value in enumerate(SPECIAL_VALUES):
+        point = {}
+        for v in inputs:
+            dtype = v.type.dtype
+            shape = tuple(1 if n is None else n for n in v.type.shape)
+            if dtype.startswith("float"):
+                item = value
+            elif dtype == "bool":
+                item = bool(k % 2)
+            else:
+                info = np.iinfo(dtype)
+                item = (0, 1, int(info.max), int(info.min), 1, -1 if info.min else 2)[
+                    k % 6
+                ]
+            arr = np.full(shape, item, dtype=dtype)
+            mine = [*preds.get(v.name or "", ()), *preds.get("*", ())]
+            if not all(p(arr) for p in mine):
+                break
+            point[v] = arr
+        else:
+            points.append(point)
+    return points
+
+
 def _check_graph(
     g: CheckGraph,
     after: Sequence[Variable],
@@ -397,7 +433,10 @@ def _check_graph(
             raise _Mismatch(found)
 
     test = given(strategy)(run)
-    for values in _explicit(g.inputs, examples):  # tried first, never shrunk
+    explicit = _explicit(g.inputs, examples)
+    if not g.bounded:
+        explicit += _special_points(g.inputs, g.assume)
+    for values in explicit:  # tried first, never shrunk
         test = example(values)(test)
     test = settings(
         max_examples=max_examples,
