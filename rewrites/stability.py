@@ -24,7 +24,8 @@ log1p_of_neg_exp = pattern("log1p(-exp(x)) -> log1mexp(x)", tags=["stability", "
 """log1p(-exp(x)) -> log1mexp(x). FAST_RUN already does this."""
 
 log_of_tanh = pattern(
-    "log(tanh(x)) -> log1mexp(-2.0 * x) - softplus(-2.0 * x)", tags=["stability", "exact"]
+    "log(tanh(x)) -> log1mexp(-2.0 * x) - softplus(-2.0 * x)",
+    tags=["stability", "exact"],
 )
 """log(tanh(x)) -> log(1 - e^-2x) - log(1 + e^-2x): for large x tanh rounds to
 1 and the original returns 0 instead of about -2 e^-2x. Not in FAST_RUN."""
