@@ -101,7 +101,12 @@ def log_of_exp_product(fgraph, node):
 
 
 def _is_exp(var):
-    return var.owner is not None and var.owner.op == pt.exp
+    """An exp of a float: t * a of an integer a would wrap around (uint8 -y)."""
+    return (
+        var.owner is not None
+        and var.owner.op == pt.exp
+        and var.owner.inputs[0].type.dtype.startswith("float")
+    )
 
 
 def _times(t, a):

@@ -88,3 +88,29 @@ def test_json_lists_each_rewriter_with_its_verdict():
     data = json.loads(out)
     assert code == 0 and data["counts"]["passed"] == 1
     assert data["entries"][0]["name"] == "useless_Neg_of_Neg"
+
+
+@pytest.mark.parametrize(
+    "name, needs",
+    [
+        ("local_merge_switch_same_cond", "two switches on one condition"),
+        ("logmexpm1_to_log1mexp", "expm1 inside log(-y)"),
+        pytest.param(
+            "local_dimshuffle_subtensor",
+            "a static 1 (m[1:].squeeze(1))",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param(
+            "local_upcast_elemwise_constant_inputs",
+            "an int8 1 beside a float64 scalar",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param(
+            "log1msigm_to_softplus", "its pattern's 1", marks=pytest.mark.slow
+        ),
+    ],
+)
+def test_a_rewriter_that_needs_a_context_is_exercised(name, needs):
+    """Each was "not exercised" until the graphs held what it needs."""
+    (e,) = audit("fast_run", names=[name]).entries
+    assert e.report.graphs_fired > 0, (needs, e.detail)

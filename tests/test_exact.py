@@ -122,6 +122,31 @@ def test_what_no_precision_settles_is_no_exact_value():
         exact_value([x], [pt.sin(x) ** 2 + pt.cos(x) ** 2 > 1.0], [0.7])
 
 
+def test_a_tie_settles_on_the_even_neighbour():
+    """log(e / e**1e16) is 1 - 1e16, the midpoint of two float64 values: no
+    precision decides its side, so it settles as IEEE rounds a tie."""
+    r = exact_value([x, y], [pt.log(pt.exp(x) / pt.exp(y))], [1.0, 1e16])
+    assert float(r.values[0]) == float(np.float64(1.0) - np.float64(1e16))
+    assert r.digits >= 4 * 40  # ties are taken only after two doublings
+
+
+@pytest.mark.parametrize(
+    "expr, at, expected",
+    [
+        (pt.sign(pt.erfc(x)), [1e300], 1.0),  # mpmath's erfc fails past 1e154
+        (pt.erfcx(x), [1e300], 1 / (1e300 * np.sqrt(np.pi))),
+        (pt.exp(x) / y, [1.0, 0.0], np.inf),  # an enclosure over an exact zero
+        (pt.exp(x) / -y, [1.0, 0.0], -np.inf),
+        (x**y, [1.1, -2.0], 1 / np.float64(1.1) ** 2),  # exact at 3 x 53 bits
+    ],
+)
+def test_values_beyond_mpmath_s_own_reach(expr, at, expected):
+    inputs = [x, y][: len(at)]
+    assert float(exact_value(inputs, [expr], at).values[0]) == pytest.approx(
+        expected, rel=1e-15
+    )
+
+
 @pytest.mark.parametrize(
     "expr, at, expected",
     [

@@ -51,7 +51,7 @@ CASES = {
     "x_log_x": (x * pt.log(x), xlogy(x, x), {"x": POS}, lambda x: x * mp.log(x)),
     "log_of_tanh": (
         pt.log(pt.tanh(x)),
-        pt.log1mexp(-2 * x) - pt.softplus(-2 * x),
+        pt.log1mexp(-2.0 * x) - pt.softplus(-2.0 * x),
         {"x": POS[1:]},
         lambda x: mp.log(mp.tanh(x)),
     ),
@@ -79,12 +79,6 @@ CASES = {
         {"x": ANY[1:-1], "y": POS[1:-1].copy()[[0, 1, 2, 3, 4, 0, 1]]},
         lambda x, y: mp.log(mp.exp(-2 * x) / y),
     ),
-    "neg_of_sub": (
-        -(x - y),
-        y - x,
-        {"x": ANY, "y": ANY[::-1].copy()},
-        lambda x, y: y - x,
-    ),
 }
 
 #: The graph as written, no rewrites: what the user's expression computes.
@@ -102,22 +96,14 @@ def test_every_shipped_rule_has_a_case():
     assert set(CASES) | others == set(LIB.names)
 
 
-#: Shipped rules the checker of issue 15 finds fault with (see the note).
-KNOWN_FINDINGS = {"neg_of_sub", "log_of_cosh", "known_range_sign"}
-
-
 @pytest.mark.slow
 def test_library_passes_its_own_checker():
     from rewritelab.check.rules import check_rules
 
     reports = check_rules(LIB, max_examples=50)
     verdicts = {r.rule: r.verdict for r in reports}
-    # Found by the stronger checker of issue 15 (signed zeros, integer
-    # inputs, IEEE special points), each to be fixed in the library next:
-    # they must keep failing until then, so that a fix is noticed
-    found = {r: v for r, v in verdicts.items() if v != "passed"}
-    assert set(found) <= KNOWN_FINDINGS, found
-    assert all(r in verdicts for r in KNOWN_FINDINGS)
+    assert set(verdicts) == {r.name for r in LIB}
+    assert {r: v for r, v in verdicts.items() if v != "passed"} == {}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

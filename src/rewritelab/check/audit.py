@@ -267,7 +267,7 @@ AUDIT_CHECK = {
     "max_examples": 30,
     "random_graphs": 40,
     "wanted_graphs": 10,
-    "tracked_graphs_tried": 800,
+    "tracked_graphs_tried": 1500,
     "models": False,
 }
 

@@ -38,6 +38,7 @@ import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import mpmath as mp
@@ -50,6 +51,20 @@ from pytensor.graph.traversal import ancestors, io_toposort
 from pytensor.scalar.basic import Composite
 from pytensor.tensor.basic import Join
 from pytensor.tensor.elemwise import CAReduce, Elemwise
+from pytensor.tensor.linalg.inverse import MatrixInverse
+
+from rewritelab.check.exact_scalars import (
+    EXACT_RESULTS,
+    INF,
+    MINF,
+    RANGES,
+    SCALAR_OPS,
+    SELECTIONS,
+    Undecided,
+    exact_point,
+    truth,
+    turning_points,
+)
 
 __all__ = [
     "DEFAULT_DPS",
@@ -68,7 +83,11 @@ __all__ = [
 DEFAULT_DPS = 40
 
 #: The precision doubles at most this many times before giving up.
-MAX_DOUBLINGS = 7
+MAX_DOUBLINGS = 8
+
+#: From this many doublings on (four times the first precision: an
+#: enclosure narrower than 1e-160 of its value), one around a tie settles.
+TIE_DOUBLINGS = 2
 
 #: Each scalar function's mpmath value is widened by this many units in the
 #: last place of the working precision.
@@ -78,11 +97,6 @@ WIDEN_ULPS = 8
 class NoExactValue(Exception):
     """The graph holds an op without an exact (mpmath) meaning, or no
     precision tried settled its value."""
-
-
-class _Undecided(Exception):
-    """This precision's intervals are too wide to settle a branch, a
-    comparison or a domain edge: try a higher one."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +132,6 @@ _NEG_ZERO = iv.mpf(0)  # -0.0, a sign the original fixes
 _POS_ZERO = iv.mpf(0)  # +0.0, a sign the original fixes
 _ZERO = iv.mpf(0)  # 0 of either sign: made by cancellation (x - x, log(1))
 _FREE_INF = iv.mpf("inf")  # an infinity whose sign rests on such a zero
-_INF, _MINF = mp.mpf("inf"), mp.mpf("-inf")
 
 
 def _is_iv(x: Any) -> bool:
@@ -166,7 +179,7 @@ def _widened(r: Any) -> Any:
     ``r`` at the working precision; exact for nan and ±inf. A 0 is widened
     by the working precision's resolution (a cancellation inside mpmath's
     own evaluation may leave it); a known exact 0 is never widened
-    (:func:`_exact_point`)."""
+    (:func:`exact_point`)."""
     if not isinstance(r, mp.mpf):
         return r
     if mp.isnan(r):
@@ -190,365 +203,13 @@ def _hull(values: Sequence[Any]) -> Any:
     if all(nan):
         return _NAN
     if any(nan):
-        raise _Undecided("nan at part of the interval")
+        raise Undecided("nan at part of the interval")
     if not all(_is_iv(v) for v in values):
         if all(v == values[0] for v in values):
             return values[0]
-        raise _Undecided("a discrete value that the interval does not settle")
+        raise Undecided("a discrete value that the interval does not settle")
     los, his = zip(*(_ends(v) for v in values), strict=True)
     return _interval(min(los), max(his))
-
-
-# -- scalar functions ------------------------------------------------------------
-# Point functions of mpf (and int / bool) arguments with IEEE special values.
-
-
-def _div(a: Any, b: Any) -> Any:
-    if mp.isnan(a) or mp.isnan(b):
-        return mp.nan
-    if b == 0:
-        return mp.nan if a == 0 else (_INF if a > 0 else _MINF)
-    if mp.isinf(a) and mp.isinf(b):
-        return mp.nan
-    return a / b
-
-
-def _mul(*xs: Any) -> Any:
-    out = mp.mpf(1)
-    for x in xs:
-        if (x == 0 and mp.isinf(out)) or (mp.isinf(x) and out == 0):
-            return mp.nan
-        out = out * x
-    return out
-
-
-def _add(*xs: Any) -> Any:
-    out = mp.mpf(0)
-    for x in xs:
-        if mp.isinf(x) and mp.isinf(out) and (x > 0) != (out > 0):
-            return mp.nan
-        out = out + x
-    return out
-
-
-def _log(a: Any) -> Any:
-    if mp.isnan(a) or a < 0:
-        return mp.nan
-    return _MINF if a == 0 else mp.log(a)
-
-
-def _log1p(a: Any) -> Any:
-    if mp.isinf(a):
-        return _log(a)
-    return mp.nan if a < -1 else (_MINF if a == -1 else mp.log1p(a))
-
-
-#: Arguments beyond 2**1100 (far past any float) saturate exp-like functions:
-#: mpmath would otherwise try to build exp(exp(800)) digit by digit.
-_BIG = mp.mpf(2) ** 1100
-#: Beyond this, :func:`_exp` reduces the argument itself.
-_HUGE = mp.mpf(2) ** 64
-
-
-def _exp(a: Any) -> Any:
-    """mp.exp(a), fast for huge |a| too: 2**n * exp(r) with r = a - n log 2.
-    At 240 digits mpmath's own exp(1e300) takes 9 ms, this 0.09 ms."""
-    if abs(a) <= _HUGE:
-        return mp.exp(a)
-    with mp.extraprec(int(mp.log(abs(a), 2)) + 20):
-        n = int(mp.floor(a / mp.ln2))
-        r = a - n * mp.ln2
-    return mp.ldexp(mp.exp(r), n)
-
-
-def _saturating(fn: Callable, high: Any, low: Any) -> Callable:
-    """fn, but nan for nan, and ``high``/``low`` (values or functions of the
-    argument) for arguments beyond ±_BIG."""
-
-    def wrapped(a: Any) -> Any:
-        if mp.isnan(a):
-            return mp.nan
-        if a > _BIG:
-            return high(a) if callable(high) else high
-        if a < -_BIG:
-            return low(a) if callable(low) else low
-        return _real(fn(a))
-
-    return wrapped
-
-
-def _real(v: Any) -> Any:
-    """mpmath returns complex numbers outside a real domain: IEEE gives nan."""
-    if isinstance(v, mp.mpc):
-        return v.real if v.imag == 0 else mp.nan
-    return v
-
-
-def _pow(a: Any, b: Any) -> Any:
-    if mp.isnan(a) or mp.isnan(b):
-        return mp.mpf(1) if b == 0 or a == 1 else mp.nan
-    if b == 0:
-        return mp.mpf(1)
-    if a == 0:
-        return _INF if b < 0 else mp.mpf(0)
-    if a < 0 and not mp.isint(b):
-        return mp.nan
-    if not (mp.isinf(a) or mp.isinf(b)):
-        t = b * mp.log(abs(a))
-        if t > _BIG:
-            return _MINF if a < 0 and mp.isint(b) and int(b % 2) == 1 else _INF
-        if t < -_BIG:
-            return mp.mpf(0)
-    return _real(mp.power(a, b))
-
-
-def _nan_aware(fn: Callable) -> Callable:
-    def wrapped(*xs: Any) -> Any:
-        if any(isinstance(x, mp.mpf) and mp.isnan(x) for x in xs):
-            return mp.nan
-        return _real(fn(*xs))
-
-    return wrapped
-
-
-def _gamma(a: Any) -> Any:
-    if a <= 0 and mp.isint(a):
-        return mp.nan
-    return mp.gamma(a) if a != _INF else _INF
-
-
-def _gammaln(a: Any) -> Any:
-    if a <= 0 and mp.isint(a):
-        return _INF
-    return mp.log(abs(mp.gamma(a))) if not mp.isinf(a) else _INF
-
-
-def _xlogy(a: Any, b: Any) -> Any:
-    if mp.isnan(a) or mp.isnan(b):
-        return mp.nan
-    if a == 0:
-        return mp.mpf(0)
-    return _mul(a, _log(b))
-
-
-def _floor_div(a: Any, b: Any) -> Any:
-    q = _div(a, b)
-    return q if mp.isnan(q) or mp.isinf(q) else mp.floor(q)
-
-
-def _mod(a: Any, b: Any) -> Any:  # Python's and numpy's sign of the divisor
-    if mp.isnan(a) or mp.isnan(b) or mp.isinf(a) or b == 0:
-        return mp.nan
-    if mp.isinf(b):
-        return a if (a >= 0) == (b > 0) or a == 0 else b
-    return a - b * mp.floor(a / b)
-
-
-def _ieee(fn: Callable) -> Callable:
-    return lambda a, b: mp.nan if mp.isnan(a) or mp.isnan(b) else fn(a, b)
-
-
-def _truth(x: Any) -> bool:
-    return bool(x != 0) if not isinstance(x, mp.mpf) or not mp.isnan(x) else True
-
-
-def _compare(fn: Callable) -> Callable:
-    return lambda a, b: False if mp.isnan(a) or mp.isnan(b) else bool(fn(a, b))
-
-
-#: Scalar op class name -> exact function of mpf (and bool/int) arguments.
-SCALAR_OPS: dict[str, Callable[..., Any]] = {
-    "Add": _add,
-    "Sub": lambda a, b: _add(a, -b),
-    "Mul": _mul,
-    "TrueDiv": _div,
-    "IntDiv": _floor_div,
-    "Mod": _mod,
-    "Reciprocal": lambda a: _div(mp.mpf(1), a),
-    "Neg": lambda a: -a,
-    "Abs": lambda a: abs(a),
-    "Sqr": lambda a: _mul(a, a),
-    "Sqrt": lambda a: mp.nan if mp.isnan(a) or a < 0 else mp.sqrt(a),
-    "Pow": _pow,
-    "Exp": _saturating(_exp, _INF, mp.mpf(0)),
-    "Exp2": _saturating(lambda a: mp.power(2, a), _INF, mp.mpf(0)),
-    "Expm1": _saturating(mp.expm1, _INF, mp.mpf(-1)),
-    "Log": _log,
-    "Log2": lambda a: _div(_log(a), mp.log(2)),
-    "Log10": lambda a: _div(_log(a), mp.log(10)),
-    "Log1p": _log1p,
-    "Log1mexp": lambda a: mp.nan if mp.isnan(a) else _log(-mp.expm1(a)),
-    "Sigmoid": _saturating(lambda a: 1 / (1 + _exp(-a)), mp.mpf(1), mp.mpf(0)),
-    "Softplus": _saturating(
-        lambda a: mp.log1p(_exp(a)) if a < 700 else a + mp.log1p(_exp(-a)),
-        lambda a: a,
-        mp.mpf(0),
-    ),
-    "Tanh": _saturating(mp.tanh, mp.mpf(1), mp.mpf(-1)),
-    "Sinh": _saturating(mp.sinh, _INF, _MINF),
-    "Cosh": _saturating(mp.cosh, _INF, _INF),
-    "ArcSinh": _saturating(mp.asinh, lambda a: mp.asinh(a), lambda a: mp.asinh(a)),
-    "ArcTan": _nan_aware(mp.atan),
-    "ArcSin": _nan_aware(lambda a: mp.asin(a) if abs(a) <= 1 else mp.nan),
-    "ArcCos": _nan_aware(lambda a: mp.acos(a) if abs(a) <= 1 else mp.nan),
-    "ArcCosh": _nan_aware(lambda a: mp.acosh(a) if a >= 1 else mp.nan),
-    "ArcTanh": _nan_aware(
-        lambda a: (
-            mp.nan
-            if abs(a) > 1
-            else (mp.sign(a) * _INF if abs(a) == 1 else mp.atanh(a))
-        )
-    ),
-    "Tan": _nan_aware(lambda a: mp.nan if mp.isinf(a) else mp.tan(a)),
-    "Erfcx": _saturating(
-        lambda a: mp.exp(a * a) * mp.erfc(a), lambda a: 1 / (a * mp.sqrt(mp.pi)), _INF
-    ),
-    "Erfinv": _nan_aware(
-        lambda a: (
-            mp.nan
-            if abs(a) > 1
-            else (mp.sign(a) * _INF if abs(a) == 1 else mp.erfinv(a))
-        )
-    ),
-    "I0": _saturating(lambda a: mp.besseli(0, a), _INF, _INF),
-    "I1": _saturating(lambda a: mp.besseli(1, a), _INF, _MINF),
-    "Ive": _nan_aware(lambda v, a: mp.besseli(v, a) * mp.exp(-abs(a))),
-    "Kve": _nan_aware(
-        lambda v, a: (
-            mp.besselk(v, a) * mp.exp(a) if a > 0 else (_INF if a == 0 else mp.nan)
-        )
-    ),
-    "MulWithoutZeros": lambda a, b: a if b == 0 else (b if a == 0 else _mul(a, b)),
-    "Sin": _nan_aware(lambda a: mp.nan if mp.isinf(a) else mp.sin(a)),
-    "Cos": _nan_aware(lambda a: mp.nan if mp.isinf(a) else mp.cos(a)),
-    "Erf": _saturating(mp.erf, mp.mpf(1), mp.mpf(-1)),
-    "Erfc": _saturating(mp.erfc, mp.mpf(0), mp.mpf(2)),
-    "Gamma": _saturating(_gamma, _INF, mp.nan),
-    "GammaLn": _nan_aware(_gammaln),
-    "Psi": _nan_aware(lambda a: mp.nan if a <= 0 and mp.isint(a) else mp.digamma(a)),
-    "TriGamma": _nan_aware(
-        lambda a: mp.nan if a <= 0 and mp.isint(a) else mp.psi(1, a)
-    ),
-    "XLogY": _xlogy,
-    "XLogX": lambda a: _xlogy(a, a),
-    "Maximum": _ieee(max),
-    "Minimum": _ieee(min),
-    "Sign": _nan_aware(lambda a: mp.mpf(mp.sign(a))),
-    "Floor": _nan_aware(lambda a: a if mp.isinf(a) else mp.floor(a)),
-    "Ceil": _nan_aware(lambda a: a if mp.isinf(a) else mp.ceil(a)),
-    "Trunc": _nan_aware(lambda a: a if mp.isinf(a) else mp.mpf(int(a))),
-    "Switch": lambda c, a, b: a if _truth(c) else b,
-    "Clip": lambda a, lo, hi: mp.nan if mp.isnan(a) else min(max(a, lo), hi),
-    "Second": lambda a, b: b,
-    "Identity": lambda a: a,
-    "GT": _compare(lambda a, b: a > b),
-    "GE": _compare(lambda a, b: a >= b),
-    "LT": _compare(lambda a, b: a < b),
-    "LE": _compare(lambda a, b: a <= b),
-    "EQ": _compare(lambda a, b: a == b),
-    "NEQ": lambda a, b: True if mp.isnan(a) or mp.isnan(b) else bool(a != b),
-    "IsNan": lambda a: isinstance(a, mp.mpf) and mp.isnan(a),
-    "IsInf": lambda a: isinstance(a, mp.mpf) and mp.isinf(a),
-}
-
-#: Results that are whole numbers, booleans or one of the arguments: exact,
-#: never widened.
-_EXACT_RESULTS = frozenset(
-    {"Sign", "Floor", "Ceil", "Trunc", "IntDiv", "Switch", "Second", "Identity"}
-    | {"Maximum", "Minimum", "Clip", "Neg", "Abs"}
-)
-
-#: f(0) for functions whose value at 0 is exact.
-_AT_ZERO = {
-    "Exp": 1, "Exp2": 1, "Expm1": 0, "Log1p": 0, "Sqrt": 0, "Sin": 0, "Cos": 1,
-    "Tanh": 0, "Sinh": 0, "Cosh": 1, "Erf": 0, "Erfc": 1, "Sigmoid": 0.5,
-    "ArcSinh": 0, "ArcTan": 0, "ArcTanh": 0, "ArcSin": 0, "Erfinv": 0,
-}  # fmt: skip
-
-
-def _exact_point(name: str, pts: Sequence[Any], r: Any) -> bool:
-    """Whether mpmath's value ``r`` of ``name`` at the points ``pts`` is
-    exact (exp(0) = 1, log(1) = 0, sqrt(4) = 2, 2 ** 3 = 8), so that it is
-    not widened: otherwise exp(0) - 1 could never be told from 0."""
-    a = pts[0] if pts else None
-    if not isinstance(a, mp.mpf | int) or mp.isnan(r) or mp.isinf(r):
-        return False
-    if a == 0 and name in _AT_ZERO:
-        return r == _AT_ZERO[name]
-    if name == "Log":
-        return a == 1
-    if name in ("Log2", "Log10"):
-        return mp.isint(r) and mp.power(2 if name == "Log2" else 10, r) == a
-    if name == "Sqrt":
-        return r * r == a
-    if name == "Exp2":
-        return mp.isint(a)
-    if name == "Pow":
-        b = pts[1]
-        return mp.isint(b) and 0 <= b <= 64 and r == mp.power(a, int(b))
-    if name in ("Gamma", "GammaLn"):
-        return mp.isint(a) and 0 < a <= 20
-    return False
-
-
-#: Ops whose result is one of their arguments.
-_SELECTIONS = frozenset({"Switch", "Second", "Identity", "Maximum", "Minimum", "Clip"})
-
-#: Ranges of bounded functions: their enclosures are clipped to them.
-_RANGES = {
-    "Sigmoid": (0, 1),
-    "Tanh": (-1, 1),
-    "Erf": (-1, 1),
-    "Erfc": (0, 2),
-    "Sin": (-1, 1),
-    "Cos": (-1, 1),
-    "Exp": (0, _INF),
-    "Exp2": (0, _INF),
-    "Expm1": (-1, _INF),
-    "Softplus": (0, _INF),
-    "Sqrt": (0, _INF),
-    "Cosh": (1, _INF),
-    "Log1mexp": (_MINF, 0),
-    "ArcSin": (-mp.pi / 2, mp.pi / 2),
-    "ArcCos": (0, mp.pi),
-    "ArcTan": (-mp.pi / 2, mp.pi / 2),
-    "ArcCosh": (0, _INF),
-    "I0": (1, _INF),
-}
-
-_GAMMA_MIN = mp.mpf("1.4616321449683623412626595423257213284681962040064463512959884")
-
-
-def _turning_points(name: str, lo: Any, hi: Any) -> list[Any]:
-    """Points inside (lo, hi) where a unary function stops being monotone;
-    :class:`_Undecided` where a pole lies inside."""
-    if name in ("Cosh", "Abs", "Sqr", "I0"):
-        return [mp.mpf(0)] if lo < 0 < hi else []
-    if name == "Tan":
-        k = mp.ceil((lo - mp.pi / 2) / mp.pi)
-        if mp.pi / 2 + k * mp.pi < hi:
-            raise _Undecided("tan has a pole inside the interval")
-        return []
-    if name == "XLogX":
-        return [1 / mp.e] if lo < 1 / mp.e < hi else []
-    if name in ("Gamma", "GammaLn", "Psi", "TriGamma"):
-        if lo <= 0:
-            raise _Undecided(f"{name} has poles at 0, -1, -2, ...")
-        turn = name in ("Gamma", "GammaLn") and lo < _GAMMA_MIN < hi
-        return [_GAMMA_MIN] if turn else []
-    if name in ("Sin", "Cos"):
-        if hi - lo > 2 * mp.pi:
-            return [mp.pi / 2, -mp.pi / 2]  # the whole range [-1, 1]
-        shift = mp.pi / 2 if name == "Sin" else 0
-        k = mp.ceil((lo - shift) / mp.pi)
-        points = []
-        while shift + k * mp.pi < hi:
-            points.append(shift + k * mp.pi)
-            k += 1
-        return points
-    if name == "Reciprocal" and lo < 0 < hi:
-        raise _Undecided("1/x across 0")
-    return []
 
 
 # -- applying a scalar op to elements --------------------------------------------
@@ -583,7 +244,7 @@ def _product(xs: Sequence[Any]) -> Any:
 def _iv_div(a: Any, b: Any) -> Any:
     lo, hi = _ends(b)
     if lo <= 0 <= hi:
-        raise _Undecided("division by an interval that holds 0")
+        raise Undecided("division by an interval that holds 0")
     return a / b
 
 
@@ -624,11 +285,11 @@ def _signed(r: Any, scalar_op: Any, args: Sequence[Any]) -> Any:
     negative = signs.pop()
     if value == 0:
         return _NEG_ZERO if negative else _POS_ZERO
-    return iv.mpf(_MINF if negative else _INF)
+    return iv.mpf(MINF if negative else INF)
 
 
 def _clipped(name: str, r: Any) -> Any:
-    bounds = _RANGES.get(name)
+    bounds = RANGES.get(name)
     if bounds is None or not _is_iv(r) or _is_point(r):
         return r
     lo, hi = _ends(r)
@@ -643,15 +304,15 @@ def _at_point(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> A
         ivs = [a if _is_iv(a) else iv.mpf(a) for a in args]
         try:
             r = arith(*ivs)
-        except _Undecided:  # a division by an exact zero: IEEE's value
+        except Undecided:  # a division by an exact zero: IEEE's value
             r = _exact_iv(fn(*pts))
     else:
         r = fn(*pts)
         chosen = [a for a, p in zip(args, pts, strict=True) if p is r]
-        if chosen and name in _SELECTIONS:  # returned one of its arguments
+        if chosen and name in SELECTIONS:  # returned one of its arguments
             return chosen[0]
         if isinstance(r, mp.mpf):
-            exact = name in _EXACT_RESULTS or special or _exact_point(name, pts, r)
+            exact = name in EXACT_RESULTS or special or exact_point(name, pts, r)
             r = _exact_iv(r) if exact else _widened(r)
     return _clipped(name, _signed(r, scalar_op, args))
 
@@ -673,7 +334,7 @@ def _interval_compare(name: str, a: Any, b: Any) -> bool:
         return True
     if decided[1]:
         return False
-    raise _Undecided(f"{name} of overlapping intervals")
+    raise Undecided(f"{name} of overlapping intervals")
 
 
 def _apply(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
@@ -681,7 +342,7 @@ def _apply(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
     if any(a is _FREE_INF for a in args):  # try both signs
         k = next(i for i, a in enumerate(args) if a is _FREE_INF)
         both = []
-        for inf in (iv.mpf(_INF), iv.mpf(_MINF)):
+        for inf in (iv.mpf(INF), iv.mpf(MINF)):
             both.append(_apply(name, scalar_op, fn, [*args[:k], inf, *args[k + 1 :]]))
         return _either(both[0], both[1])
     if name == "Switch" and not _is_point(args[0]):  # a branch on an interval
@@ -696,7 +357,7 @@ def _apply(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
         return a if cond else b
     if name == "Switch":  # the branch not taken may be nan
         cond, a, b = args
-        return a if _truth(_point(cond)) else b
+        return a if truth(_point(cond)) else b
     if name in ("Second", "Identity"):
         return args[-1]
     if any(_isnan(a) for a in args):  # IEEE's nan rules, at the other points
@@ -704,7 +365,7 @@ def _apply(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
         if isinstance(r, mp.mpf) and mp.isnan(r):
             return _NAN
         if not all(_is_point(a) for a in args):
-            raise _Undecided("nan meets an interval")
+            raise Undecided("nan meets an interval")
         return _at_point(name, scalar_op, fn, args)
     if all(_is_point(a) for a in args):
         return _at_point(name, scalar_op, fn, args)
@@ -716,14 +377,18 @@ def _apply(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
     if name == "IsInf":
         lo, hi = _ends(args[0])
         if mp.isinf(lo) or mp.isinf(hi):
-            raise _Undecided("an interval reaching infinity")
+            raise Undecided("an interval reaching infinity")
         return False
+    if name == "TrueDiv" and _is_zero(args[1]) and _is_iv(args[0]):
+        lo, hi = _ends(args[0])
+        if lo > 0 or hi < 0:  # one signed infinity over the whole numerator
+            return _at_point(name, scalar_op, fn, [iv.mpf(lo), args[1]])
     arith = _iv_arith(name)
     if arith is not None and not any(
         _is_iv(a) and not all(mp.isfinite(e) for e in _ends(a)) for a in args
     ):
         if name == "Reciprocal":
-            _turning_points(name, *_ends(args[0]))
+            turning_points(name, *_ends(args[0]))
         return arith(*(a if _is_iv(a) else iv.mpf(a) for a in args))
     return _corners(name, scalar_op, fn, args)
 
@@ -760,19 +425,19 @@ def _corners(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> An
             choices.append([a])
     if len(args) == 1 and _is_iv(args[0]):
         lo, hi = _ends(args[0])
-        choices[0] += [iv.mpf(p) for p in _turning_points(name, lo, hi)]
+        choices[0] += [iv.mpf(p) for p in turning_points(name, lo, hi)]
     if name == "Pow":
         (blo, bhi), exponent = _ends(args[0]), args[1]
         if blo < 0 < bhi:
             if not _is_point(exponent):
-                raise _Undecided("a negative base with an interval exponent")
+                raise Undecided("a negative base with an interval exponent")
             choices[0].append(iv.mpf(0))
     if name == "Mod" and not _mod_is_monotone(*args):
-        raise _Undecided("mod across a multiple of its divisor")
+        raise Undecided("mod across a multiple of its divisor")
     if name in ("IntDiv", "XLogY") and not _is_point(args[1]):
         lo, hi = _ends(args[1])
         if lo <= 0 <= hi:
-            raise _Undecided(f"{name} with a divisor interval that holds 0")
+            raise Undecided(f"{name} with a divisor interval that holds 0")
     values = [_at_point(name, scalar_op, fn, c) for c in itertools.product(*choices)]
     return _clipped(name, _hull(values))
 
@@ -813,13 +478,13 @@ def _cast_fn(dtype: str) -> Callable[[Any], Any]:
             if lo == hi == 0:
                 return False
             if lo <= 0 <= hi:
-                raise _Undecided("bool of an interval that holds 0")
+                raise Undecided("bool of an interval that holds 0")
             return True
         if mp.isinf(lo) or mp.isinf(hi):
             raise NoExactValue("infinity cast to an integer has no value")
         t_lo, t_hi = int(lo), int(hi)  # truncation, as C casts
         if t_lo != t_hi:
-            raise _Undecided("cast to an integer across a whole number")
+            raise Undecided("cast to an integer across a whole number")
         return t_lo
 
     return cast
@@ -1006,23 +671,69 @@ def _careduce(node: Any, x: np.ndarray) -> np.ndarray:
     return _typed(out, node.outputs[0].type.dtype)
 
 
+def _matrix_inverse(node: Any, ins: list[np.ndarray]) -> list[np.ndarray]:
+    """The inverse of each (batched) square matrix of enclosures, by mpmath's
+    interval LU; a matrix the intervals cannot show regular is undecided, a
+    singular one (over the rationals) has nan for its inverse."""
+    (a,) = ins
+    out = np.empty(a.shape, dtype=object)
+    for batch in np.ndindex(a.shape[:-2]):
+        block = a[batch]
+        if any(
+            _isnan(v) or not all(mp.isfinite(e) for e in _ends(v)) for v in block.flat
+        ):
+            raise NoExactValue("inverse of a matrix holding nan or inf")
+        try:
+            inv = iv.inverse(iv.matrix(block.tolist()))
+        except (ZeroDivisionError, ValueError):  # a pivot of uncertain sign
+            if not (all(_is_point(v) for v in block.flat) and _singular(block)):
+                raise Undecided("a matrix the intervals cannot show regular") from None
+            inv = np.full(block.shape, _NAN, dtype=object)  # no inverse: nan
+        for i, j in np.ndindex(block.shape):
+            out[(*batch, i, j)] = inv[i, j]
+    return [out]
+
+
+def _fraction(x: Any) -> Fraction:
+    man, exp = x.man_exp
+    return Fraction(man) * Fraction(2) ** exp
+
+
+def _singular(block: np.ndarray) -> bool:
+    """Whether a matrix of exact points is singular, by elimination over the
+    rationals."""
+    rows = [[_fraction(mp.mpf(v.a)) for v in row] for row in block.tolist()]
+    n = len(rows)
+    for col in range(n):
+        pivot = next((r for r in range(col, n) if rows[r][col] != 0), None)
+        if pivot is None:
+            return True
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        for r in range(col + 1, n):
+            f = rows[r][col] / rows[col][col]
+            rows[r] = [a - f * b for a, b in zip(rows[r], rows[col], strict=True)]
+    return False
+
+
 #: Ops that move elements but whose own perform casts to the output dtype,
-#: which object arrays cannot take: op class -> (node, inputs) -> outputs.
+#: which object arrays cannot take, and ops numpy cannot run on object
+#: arrays: core op class -> (node, inputs) -> outputs.
 _OBJECT_PERFORM: dict[type, Callable[[Any, list[np.ndarray]], list[np.ndarray]]] = {
     Join: lambda node, ins: [np.concatenate(ins, axis=node.op.axis)],
+    MatrixInverse: _matrix_inverse,
 }
 
 
 def _perform(node: Any, ins: list[np.ndarray]) -> list[np.ndarray]:
     """Run an op's own perform (on object arrays for ops that move elements)."""
-    special = _OBJECT_PERFORM.get(type(node.op))
+    special = _OBJECT_PERFORM.get(type(getattr(node.op, "core_op", node.op)))
     if special is not None and any(a.dtype == object for a in ins):
         return special(node, ins)
     storage = [[None] for _ in node.outputs]
     try:
         with np.errstate(all="ignore"):
             node.op.perform(node, ins, storage)
-    except _Undecided:
+    except Undecided:
         raise
     except Exception as exc:
         raise NoExactValue(f"no exact value for {node.op}: {exc}") from None
@@ -1087,10 +798,24 @@ def _rounded(x: Any, dtype: str) -> float:
         return float(+x)
 
 
-def _settle(arr: Any, dtype: str) -> tuple[np.ndarray, np.ndarray] | None:
+def _tie(v: Any, lo: float, hi: float, dtype: str) -> float | None:
+    """The value of an enclosure that spans two neighbouring values of
+    ``dtype``: the rounding of their midpoint (to even), which it holds."""
+    if np.nextafter(np.array(lo, dtype), np.array(hi, dtype)) != hi:
+        return None
+    mid = (mp.mpf(lo) + mp.mpf(hi)) / 2  # exact: one bit more than the dtype's
+    a, b = _ends(v)
+    return _rounded(mid, dtype) if a <= mid <= b else None
+
+
+def _settle(
+    arr: Any, dtype: str, ties: bool = False
+) -> tuple[np.ndarray, np.ndarray] | None:
     """The array's elements rounded to ``dtype`` where every interval rounds
     to one value (None where one does not), and where their sign is free
-    (a zero, or an infinity, of either sign)."""
+    (a zero, or an infinity, of either sign). With ``ties``, an interval
+    that holds the midpoint of two neighbouring values settles on the even
+    one (1 - 1e16 is such a midpoint: no precision decides its side)."""
     arr = (
         np.asarray(arr, dtype=object) if dtype.startswith("float") else np.asarray(arr)
     )
@@ -1111,7 +836,10 @@ def _settle(arr: Any, dtype: str) -> tuple[np.ndarray, np.ndarray] | None:
             continue
         lo, hi = (_rounded(e, dtype) for e in _ends(v))
         if lo != hi:
-            return None
+            tie = _tie(v, lo, hi, dtype) if ties else None
+            if tie is None:
+                return None
+            lo = tie
         flat[i] = lo + 0.0  # a zero whose sign the interval leaves open is +0
         flat_free[i] |= lo == 0 and not _is_point(v)
     return out.astype(dtype), free
@@ -1168,7 +896,12 @@ def exact_value(
     The first attempt works at ``dps`` digits plus the decimal range of the
     inputs' and constants' magnitudes; the precision doubles (at most
     :data:`MAX_DOUBLINGS` times) until every output's enclosure rounds to one
-    value of its dtype, else :class:`NoExactValue` is raised.
+    value of its dtype, else :class:`NoExactValue` is raised. From
+    :data:`TIE_DOUBLINGS` doublings on, an enclosure around the midpoint of
+    two neighbouring values settles on the even one, as IEEE rounds a tie:
+    an exact midpoint (log(e / e**1e16) is 1 - 1e16) is never decided by
+    precision, and a value that close to one is half a ULP (and a hair)
+    from both.
 
     Examples
     --------
@@ -1188,11 +921,12 @@ def exact_value(
             try:
                 env = {v: _to_exact(values[v], v.type.dtype) for v in inputs}
                 raw = _run(inputs, outputs, env)
-            except _Undecided as exc:
+            except Undecided as exc:
                 reason = str(exc)
                 continue
             settled = [
-                _settle(r, o.type.dtype) for r, o in zip(raw, outputs, strict=True)
+                _settle(r, o.type.dtype, ties=k >= TIE_DOUBLINGS)
+                for r, o in zip(raw, outputs, strict=True)
             ]
         if all(s is not None for s in settled):
             return ExactValue(

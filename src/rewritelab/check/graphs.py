@@ -10,8 +10,11 @@ instances, Op classes, ``OpPattern``s) but not which graphs it fires on.
    none, over a length-1 axis and of a scalar; a shape op for the calls
    that make it) on fresh inputs of each dtype it accepts (:data:`DTYPES`),
    elementwise ops as scalars, vectors and matrices;
-2. one operand replaced by another tracked op (``exp(log1mexp(y))``), and
-   every operand under one inner op (``exp(x) * exp(y)``);
+2. one operand replaced by another tracked op (``exp(log1mexp(y))``),
+   every operand under one inner op (``exp(x) * exp(y)``), both operands
+   made from one input (:data:`SHARED`: ``exp(-sqr(x)) / erfc(x)``, two
+   switches on one condition), and the tracked op inside an outer form
+   (:data:`OUTER`: ``log(1 - sigmoid(x))``);
 3. one operand replaced by a constant in each form PyTensor's own
    canonicalisation produces (:data:`CONSTANT_FORMS`: a bare scalar, a
    broadcastable constant, ``ExpandDims`` of a scalar, ``Alloc``, ``fill``,
@@ -20,16 +23,22 @@ instances, Op classes, ``OpPattern``s) but not which graphs it fires on.
 4. one operand replaced by an inner expression of fresh inputs
    (:data:`INNER`: ``log(exp(x))``, ``log(1 + x)``, ``log(sum(exp(m)))``,
    ``alloc(s, 3)`` ...);
-5. the graphs of 1-4 after PyTensor's canonicalize (and canonicalize +
+5. elementwise ops again as scalars (a constant stays a bare scalar there),
+   and shape ops on inputs of static shapes (:data:`STATIC_SHAPES`);
+6. the graphs of 1-5 after PyTensor's canonicalize (and canonicalize +
    stabilize) ran on them with the rewriter itself excluded: the contexts in
    which stabilize and specialize rewriters meet their ops.
 
-Each graph is a :class:`CheckGraph`; its label says how it was built, so a
-rule that is still not exercised can say what was tried.
+The kinds take turns, so that a budget of graphs reaches each. Every graph
+is merged (PyTensor's ``MergeOptimizer``: equal subexpressions one node, as
+a compiled graph has them). Each is a :class:`CheckGraph`; its label says
+how it was built, so a rule that is still not exercised can say what was
+tried.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from collections.abc import Callable, Iterator, Sequence
@@ -41,13 +50,15 @@ import pytensor.scalar as ps
 import pytensor.tensor as pt
 from pytensor import config
 from pytensor.graph.basic import Constant, Variable
+from pytensor.graph.fg import FunctionGraph
 from pytensor.graph.op import Op
+from pytensor.graph.rewriting.basic import MergeOptimizer
 from pytensor.graph.rewriting.unify import OpPattern
 from pytensor.graph.rewriting.utils import rewrite_graph
 from pytensor.graph.traversal import applys_between, graph_inputs
 from pytensor.scalar.basic import Composite, ScalarOp
 from pytensor.tensor.elemwise import CAReduce, DimShuffle, Elemwise
-from pytensor.tensor.shape import Shape_i
+from pytensor.tensor.shape import Shape_i, SpecifyShape
 
 __all__ = [
     "CONSTANTS",
@@ -55,10 +66,14 @@ __all__ = [
     "CheckGraph",
     "DTYPES",
     "INNER",
+    "OUTER",
+    "SHARED",
+    "STATIC_SHAPES",
     "describe_tracks",
     "elemwise_catalogue",
     "expression_label",
     "matches",
+    "tracked_graph_kinds",
     "tracked_graphs",
 ]
 
@@ -76,7 +91,9 @@ class CheckGraph:
     ``assume`` restricts the inputs drawn; ``bounded`` draws moderate values
     (model graphs in value space); outputs after the first ``n_values`` are
     gradients already (compared as such, not differentiated again; None: all
-    are values).
+    are values); ``differentiate`` False checks the values alone (a probe
+    such as ``1 / f(x)``, whose own gradient overflows where ``f``'s does
+    not).
     """
 
     label: str
@@ -85,6 +102,7 @@ class CheckGraph:
     assume: tuple[str, ...] = ()
     bounded: bool = False
     n_values: int | None = None
+    differentiate: bool = True
 
     def __repr__(self) -> str:
         return f"CheckGraph({self.label!r})"
@@ -221,7 +239,34 @@ _SHAPE_OPS = [
     _Proto("sum of alloc", lambda x: pt.alloc(x, 3, x.shape[0]).sum(axis=0), 1),
     _Proto("sum of join", lambda x, y: pt.concatenate([x, y]).sum(), 2),
     _Proto("sum of stacked", lambda x, y: pt.stack([x, y]).sum(axis=0), 2),
+    _Proto("alloc to its own shape", lambda x: pt.alloc(x, x.shape[0]), 1),
+    _Proto("alloc with a leading 1", lambda x: pt.alloc(x, 1, x.shape[0]), 1),
+    _Proto("SpecifyShape node", lambda x: SpecifyShape()(x, pt.constant(3)), 1),
+    _Proto(
+        "specify_shape of alloc",
+        lambda x: pt.specify_shape(pt.alloc(x[0], x.shape[0]), (x.shape[0],)),
+        1,
+    ),
+    _Proto(
+        "specify_shape of inc_subtensor",
+        lambda x, y: pt.specify_shape(pt.inc_subtensor(x[0], y[0]), (x.shape[0],)),
+        2,
+    ),
+    _Proto("squeeze of a slice", lambda m: m[1:].squeeze(1), 1, ndim=2),
+    _Proto("one-element make_vector", lambda s: pt.as_tensor([s]).squeeze(), 1, 0),
+    _Proto("transpose of inv", lambda m: pt.linalg.inv(m).T, 1, ndim=2),
+    _Proto("transpose of m @ m.T", lambda m: (m @ m.T).T, 1, ndim=2),
+    _Proto(
+        "sum of sqr of an outer product",
+        lambda w, g: pt.sqr(w[None] * g[:, None]).sum(axis=(1, 2)),
+        2,
+        ndim=2,
+    ),
 ]
+
+#: Static shapes the inputs of shape ops also take, by rank: a rewriter
+#: that removes a useless op sees it only where the type already says so.
+STATIC_SHAPES = {1: ((1,), (3,)), 2: ((None, 1), (1, None))}
 
 
 def _composite() -> Composite:
@@ -270,14 +315,16 @@ def _reduce_padded(fn: Callable) -> Callable[[Variable], Variable]:
 
 
 def _makes_tracked(proto: _Proto, tracks: Sequence[Any]) -> bool:
-    xs = [pt.tensor(f"x{i}", shape=(None,) * proto.ndim) for i in range(proto.arity)]
-    try:
-        out = proto.build(*xs)
-    except Exception:
-        return False
-    if not isinstance(out, Variable):
-        return False
-    return any(matches(a.op, tracks) for a in applys_between(xs, [out]))
+    """Whether ``proto`` makes a tracked op, on inputs of unknown or of one
+    of :data:`STATIC_SHAPES` (``m[1:].squeeze(1)`` needs ``m``'s 1)."""
+    for shape in ((None,) * proto.ndim, *STATIC_SHAPES.get(proto.ndim, ())):
+        xs = [pt.tensor(f"x{i}", shape=shape) for i in range(proto.arity)]
+        out = _call(proto.build, *xs)
+        if isinstance(out, Variable) and any(
+            matches(a.op, tracks) for a in applys_between(xs, [out])
+        ):
+            return True
+    return False
 
 
 # -- operand forms --------------------------------------------------------------
@@ -303,6 +350,24 @@ CONSTANT_FORMS: dict[str, Callable[[float, str, Variable], Variable]] = {
 #: Ops put in an operand's place, applied to fresh inputs: the inner halves
 #: of the patterns rewriters look for.
 INNER: dict[str, Callable[..., Variable]] = {
+    # structural operands first: a rewriter tracking every Elemwise looks
+    # for these under any op, and meets them before its budget runs out
+    "alloc(s, 3)": lambda s: pt.alloc(s, 3),
+    "fill(x, y)": lambda x, y: pt.fill(x, y),
+    "ones_like(x)": lambda x: pt.ones_like(x),
+    "expand_dims(s)": lambda s: pt.shape_padleft(s),
+    "stack([s, t])": lambda s, t: pt.stack([s, t]),
+    "specify_shape(x, 3)": lambda x: pt.specify_shape(x, (3,)),
+    "squeeze(x[None])": lambda x: pt.squeeze(pt.expand_dims(x, 0), axis=0),
+    "inc_subtensor(x[0], y[0])": lambda x, y: pt.inc_subtensor(x[0], y[0]),
+    "set_subtensor(zeros_like(x)[0], y[0])": lambda x, y: pt.set_subtensor(
+        pt.zeros_like(x)[0], y[0]
+    ),
+    "cast float32": lambda x: pt.cast(x, "float32"),
+    "cast int64": lambda x: pt.cast(x, "int64"),
+    "switch(c, x, y) twice": lambda x, y: (
+        pt.switch(x > 0, x, y) + pt.switch(x > 0, y, x)
+    ),
     "exp": pt.exp,
     "log": pt.log,
     "neg": pt.neg,
@@ -366,18 +431,40 @@ INNER: dict[str, Callable[..., Variable]] = {
     "log_softmax(x)": lambda x: pt.special.log_softmax(x),
     "exp(x) / sum(exp(x))": lambda x: pt.exp(x) / pt.exp(x).sum(),
     "prod(x)": lambda x: x.prod(),
-    "fill(x, y)": lambda x, y: pt.fill(x, y),
-    "squeeze(x[None])": lambda x: pt.squeeze(pt.expand_dims(x, 0), axis=0),
-    "specify_shape(x, 3)": lambda x: pt.specify_shape(x, (3,)),
-    "alloc(s, 3)": lambda s: pt.alloc(s, 3),
-    "expand_dims(s)": lambda s: pt.shape_padleft(s),
-    "stack([s, t])": lambda s, t: pt.stack([s, t]),
-    "switch(c, x, y) twice": lambda x, y: (
-        pt.switch(x > 0, x, y) + pt.switch(x > 0, y, x)
-    ),
     "sum(m, axis=1)": lambda m: m.sum(axis=1),
-    "cast float32": lambda x: pt.cast(x, "float32"),
-    "cast int64": lambda x: pt.cast(x, "int64"),
+    "prod(exp(x))": lambda x: pt.prod(pt.exp(x)),
+    "abs(prod(x))": lambda x: pt.abs(pt.prod(x)),
+}
+
+#: Both operands of a binary op made from one input ``x`` by these forms
+#: (``exp(-sqr(x)) / erfc(x)``, ``exp(x) / sum(exp(x))``, two switches on
+#: one condition): merged, they share what they have in common.
+SHARED: dict[str, Callable[[Variable], Variable]] = {
+    "x": lambda x: x,
+    "exp": pt.exp,
+    "neg": pt.neg,
+    "log": pt.log,
+    "sqr": pt.sqr,
+    "erfc": pt.erfc,
+    "sigmoid": pt.sigmoid,
+    "exp(-sqr(x))": lambda x: pt.exp(-pt.sqr(x)),
+    "sum(exp(x), keepdims)": lambda x: pt.exp(x).sum(axis=-1, keepdims=True),
+    "switch(x > 0, x, 0)": lambda x: pt.switch(x > 0, x, 0),
+    "switch(x > 0, 1, x)": lambda x: pt.switch(x > 0, 1, x),
+}
+
+#: Outer forms the tracked op is put in (``log(1 - sigmoid(x))`` for a
+#: rewriter tracking sigmoid and looking at its clients).
+OUTER: dict[str, Callable[[Variable], Variable]] = {
+    "log(y)": pt.log,
+    "log(-y)": lambda y: pt.log(-y),
+    "log(1 - y)": lambda y: pt.log(1 - y),
+    "log1p(-y)": lambda y: pt.log1p(-y),
+    "1 - y": lambda y: 1 - y,
+    "-y": pt.neg,
+    "exp(y)": pt.exp,
+    "sqr(y)": pt.sqr,
+    "sum(y)": pt.sum,
 }
 
 #: INNER entries whose fresh input is a matrix (they reduce over an axis).
@@ -445,16 +532,27 @@ def _graph(label: str, out: Any, assume: tuple[str, ...]) -> CheckGraph | None:
     )
     if not inputs:
         return None
+    fgraph = FunctionGraph(outputs=outs, clone=False, copy_inputs=False)
+    MergeOptimizer().rewrite(fgraph)  # switch(x > 0, ..) twice: one x > 0
+    outs = list(fgraph.outputs)
     return CheckGraph(
         f"{label}: {expression_label(outs[0])}", inputs, tuple(outs), assume
     )
 
 
-def _built(proto: _Proto, operands: Sequence[Variable]) -> Variable | None:
+def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)``, or None where PyTensor cannot build it. Ops run
+    rewrites while they are built (``Alloc`` folds its shape): their failures
+    are ignored, not logged."""
     try:
-        out = proto.build(*operands)
+        with config.change_flags(on_opt_error="ignore"):
+            return fn(*args)
     except Exception:
         return None
+
+
+def _built(proto: _Proto, operands: Sequence[Variable]) -> Variable | None:
+    out = _call(proto.build, *operands)
     return out if isinstance(out, Variable) else None
 
 
@@ -467,10 +565,26 @@ def _made(
 
 
 def _plain(proto: _Proto, assume: tuple[str, ...]) -> Iterator[CheckGraph]:
+    """The op on fresh inputs: float64 first, then a shape op's inputs of
+    :data:`STATIC_SHAPES` (where a useless op shows), then every dtype; an
+    elementwise op as vectors, scalars and matrices."""
     ranks = (1, 0, 2) if proto.any_rank else (proto.ndim,)
-    for ndim, dtype in itertools.product(ranks, DTYPES):
-        xs = [_fresh(f"x{i}", dtype, ndim) for i in range(proto.arity)]
-        g = _made(proto, xs, f"{dtype} rank {ndim}", assume)
+    statics = () if proto.any_rank else STATIC_SHAPES.get(proto.ndim, ())
+    kinds: list[tuple[str, int, tuple | None]] = [("float64", ranks[0], None)]
+    kinds += [("float64", proto.ndim, shape) for shape in statics]
+    kinds += [
+        (dtype, ndim, None)
+        for ndim, dtype in itertools.product(ranks, DTYPES)
+        if (dtype, ndim) != ("float64", ranks[0])
+    ]
+    for dtype, ndim, shape in kinds:
+        if shape is None:
+            xs = [_fresh(f"x{i}", dtype, ndim) for i in range(proto.arity)]
+            label = f"{dtype} rank {ndim}"
+        else:
+            xs = [pt.tensor(f"x{i}", shape=shape) for i in range(proto.arity)]
+            label = f"static shape {shape}"
+        g = _made(proto, xs, label, assume)
         if g is not None:
             yield g
 
@@ -478,27 +592,42 @@ def _plain(proto: _Proto, assume: tuple[str, ...]) -> Iterator[CheckGraph]:
 def _with_constants(proto: _Proto, assume: tuple[str, ...]) -> Iterator[CheckGraph]:
     if proto.arity < 2:  # a unary op of a constant is folded, not rewritten
         return
-    # (input dtype, constant dtype): the last pair makes PyTensor upcast
+    # (input dtype, constant dtype): the last two make PyTensor upcast (x + 1
+    # as written holds an int8 1)
     pairs = (("float64", "float64"), ("float32", "float32"), ("int64", "int64"))
-    for (dtype, cdtype), pos, (form, make), c in itertools.product(
-        (*pairs, ("float32", "int64")),
-        range(proto.arity),
+    # the dtypes and positions vary fastest: each form and value meets them all
+    for (form, make), c, (dtype, cdtype), pos in itertools.product(
         CONSTANT_FORMS.items(),
         CONSTANTS,
+        (*pairs, ("float32", "int64"), ("float64", "int8")),
+        range(proto.arity),
     ):
         if form == "mul(-1, x)" and c != -1:
             continue
-        if cdtype == "int64" and c == 0.5:
+        if cdtype.startswith("int") and c != int(c):
             continue
         xs = [_fresh(f"x{i}", dtype, proto.ndim) for i in range(proto.arity)]
-        try:
-            xs[pos] = make(c, cdtype, xs[pos])
-        except Exception:
+        xs[pos] = _call(make, c, cdtype, xs[pos])
+        if xs[pos] is None:
             continue
         kind = dtype if dtype == cdtype else f"{cdtype} constant, {dtype} inputs"
         g = _made(proto, xs, f"{form} constant {c} ({kind})", assume)
         if g is not None:
             yield g
+
+
+def _with_operand(
+    proto: _Proto,
+    pos: int,
+    operand: Variable,
+    label: str,
+    assume: tuple[str, ...],
+    dtype: str = "float64",
+) -> CheckGraph | None:
+    """``proto`` on fresh inputs, with operand ``pos`` replaced by ``operand``."""
+    xs = [_fresh(f"x{i}", dtype, proto.ndim) for i in range(proto.arity)]
+    xs[pos] = operand
+    return _made(proto, xs, label, assume)
 
 
 def _with_tracked_inner(
@@ -510,12 +639,10 @@ def _with_tracked_inner(
     for pos, inner in itertools.product(range(proto.arity), protos):
         if inner.arity != 1 or inner.ndim != proto.ndim:
             continue
-        xs = [_fresh(f"x{i}", "float64", proto.ndim) for i in range(proto.arity)]
         operand = _built(inner, [_fresh("y0", "float64", proto.ndim)])
         if operand is None or operand.ndim != proto.ndim:  # a reduction's scalar
             continue
-        xs[pos] = operand
-        g = _made(proto, xs, f"operand {pos} = {inner.name}", assume)
+        g = _with_operand(proto, pos, operand, f"operand {pos} = {inner.name}", assume)
         if g is not None:
             yield g
 
@@ -523,23 +650,28 @@ def _with_tracked_inner(
 def _with_every_inner(
     proto: _Proto, assume: tuple[str, ...], dtype: str = "float64"
 ) -> Iterator[CheckGraph]:
-    """Both operands of one input (``exp(x) / exp(x)``), then every operand
-    under the same inner op of its own input (``exp(x) * exp(y)``)."""
-    if proto.arity == 2:  # both operands share an input: x * x, x / x, x - x
-        x = _fresh("x0", dtype, proto.ndim)
-        for name, inner in (("x", lambda v: v), ("exp", pt.exp), ("neg", pt.neg)):
-            g = _made(
-                proto,
-                [inner(x), inner(x) if name != "x" else x],
-                f"both operands {name}(x)",
-                assume,
-            )
+    """Both operands made from one input (:data:`SHARED`: ``exp(x) /
+    exp(x)``, ``exp(-sqr(x)) / erfc(x)``), then every operand under the same
+    inner op of its own input (``exp(x) * exp(y)``)."""
+    if proto.arity == 2:  # both operands of one input: x - x, exp(x) / exp(x)
+        pairs = sorted(itertools.product(SHARED, SHARED), key=lambda p: p[0] != p[1])
+        for first, second in pairs:
+            x = _fresh("x0", dtype, proto.ndim)
+            xs = [_call(SHARED[first], x), _call(SHARED[second], x)]
+            if None in xs:
+                continue
+            g = _made(proto, xs, f"operands {first}, {second} of one x", assume)
             if g is not None:
                 yield g
     if proto.arity >= 2:  # every operand under the same inner op
         for name in _EVERY_OPERAND:
             inner = INNER[name]
-            xs = [inner(_fresh(f"y{k}", dtype, proto.ndim)) for k in range(proto.arity)]
+            xs = [
+                _call(inner, _fresh(f"y{k}", dtype, proto.ndim))
+                for k in range(proto.arity)
+            ]
+            if None in xs:
+                continue
             g = _made(proto, xs, f"every operand = {name}", assume)
             if g is not None:
                 yield g
@@ -556,13 +688,26 @@ def _with_inner(
         inner_ndim = proto.ndim + (name in _MATRIX_INNER) - (name in _SCALAR_INNER)
         n_in = inner.__code__.co_argcount if hasattr(inner, "__code__") else 1
         ins = [_fresh(f"y{k}", dtype, inner_ndim) for k in range(n_in)]
-        try:
-            operand = inner(*ins)
-        except Exception:
+        operand = _call(inner, *ins)
+        if operand is None:
             continue
-        xs = [_fresh(f"x{i}", dtype, proto.ndim) for i in range(proto.arity)]
-        xs[pos] = operand
-        g = _made(proto, xs, f"operand {pos} = {name}", assume)
+        g = _with_operand(proto, pos, operand, f"operand {pos} = {name}", assume, dtype)
+        if g is not None:
+            yield g
+
+
+def _in_outer(proto: _Proto, assume: tuple[str, ...]) -> Iterator[CheckGraph]:
+    """The tracked op on fresh float64 inputs inside each :data:`OUTER` form."""
+    for name, outer in OUTER.items():
+        out = _built(
+            proto, [_fresh(f"x{i}", "float64", proto.ndim) for i in range(proto.arity)]
+        )
+        if out is None:
+            return
+        wrapped = _call(outer, out)
+        if wrapped is None:
+            continue
+        g = _graph(f"inside {name}", wrapped, assume)
         if g is not None:
             yield g
 
@@ -572,12 +717,12 @@ CONTEXT_DBS = (("canonicalize",), ("canonicalize", "stabilize"))
 
 
 def _contexts(
-    seeds: Sequence[CheckGraph], exclude: Sequence[str], assume: tuple[str, ...]
+    g: CheckGraph, exclude: Sequence[str], assume: tuple[str, ...], seen: set[str]
 ) -> Iterator[CheckGraph]:
-    """The seed graphs after PyTensor's canonicalize (and stabilize), with
-    the rewriter under test excluded so it still has something to do."""
-    seen: set[str] = {g.label.split(": ", 1)[-1] for g in seeds}
-    for include, g in itertools.product(CONTEXT_DBS, seeds):
+    """A seed graph after PyTensor's canonicalize (and stabilize), with the
+    rewriter under test excluded so it still has something to do; a graph
+    whose expression is in ``seen`` is not made again."""
+    for include in CONTEXT_DBS:
         try:  # a rewrite PyTensor cannot apply to a seed is skipped, silently
             with config.change_flags(on_opt_error="ignore"):
                 outs = rewrite_graph(
@@ -595,6 +740,82 @@ def _contexts(
             yield found
 
 
+def _interleaved(streams: Sequence[Iterator[CheckGraph]]) -> Iterator[CheckGraph]:
+    """One graph from each stream in turn until all are spent."""
+    live = list(streams)
+    while live:
+        for stream in list(live):
+            g = next(stream, None)
+            if g is None:
+                live.remove(stream)
+            else:
+                yield g
+
+
+def _each(
+    make: Callable[..., Iterator[CheckGraph]],
+    protos: Sequence[_Proto],
+    assume: tuple[str, ...],
+) -> Iterator[CheckGraph]:
+    """``make``'s graphs for each prototype in turn; an elementwise one's
+    vectors alternate with its scalars (a constant beside a scalar stays a
+    bare scalar: ``reciprocal(1 + exp(s))``) and matrices (``e / e.sum(axis=1)``).
+    ``_plain`` makes every rank itself: the first op's graphs of every dtype
+    come first, then the other ops' take turns."""
+    if make is _plain:  # the first tracked op on every dtype, then the rest
+        yield from itertools.chain(
+            *(make(p, assume) for p in protos[:1]),
+            _interleaved([make(p, assume) for p in protos[1:]]),
+        )
+        return
+    for proto in protos:
+        ranks = (proto.ndim, 0, 2) if proto.any_rank else (proto.ndim,)
+        yield from _interleaved(
+            [make(dataclasses.replace(proto, ndim=r), assume) for r in ranks]
+        )
+
+
+def _makers(protos: Sequence[_Proto]) -> dict[str, Callable[..., Iterator[CheckGraph]]]:
+    return {
+        "plain": _plain,
+        "tracked inner": lambda p, a: _with_tracked_inner(p, protos, a),
+        "shared operands": _with_every_inner,
+        "constants": _with_constants,
+        "inner": _with_inner,
+        "outer": _in_outer,
+    }
+
+
+def _contexts_of(
+    seeds: Iterator[CheckGraph], exclude: Sequence[str], assume: tuple[str, ...]
+) -> Iterator[CheckGraph]:
+    seen: set[str] = set()
+    for g in seeds:
+        yield from _contexts(g, exclude, assume, seen)
+
+
+def tracked_graph_kinds(
+    tracks: Sequence[Any] | None,
+    *,
+    exclude: Sequence[str] = (),
+    assume: tuple[str, ...] = (),
+    contexts: bool = True,
+) -> list[tuple[str, Iterator[CheckGraph]]]:
+    """The graphs holding the ops ``tracks`` names, one stream a kind (the
+    module doc lists them: ``plain``, ``tracked inner``, ``shared
+    operands``, ``constants``, ``inner``, ``outer``, ``contexts``), each
+    cheapest first, so that a checker can give each kind its share of a
+    budget; ``exclude`` names rewriters PyTensor's databases must not run
+    while building contexts (the rewriter under test)."""
+    protos = _prototypes(tracks)
+    makers = _makers(protos)
+    kinds = [(name, _each(make, protos, assume)) for name, make in makers.items()]
+    if contexts:  # of the graphs of every kind, taking turns
+        seeds = _interleaved([_each(make, protos, assume) for make in makers.values()])
+        kinds.append(("contexts", _contexts_of(seeds, exclude, assume)))
+    return kinds
+
+
 def tracked_graphs(
     tracks: Sequence[Any] | None,
     *,
@@ -602,9 +823,9 @@ def tracked_graphs(
     assume: tuple[str, ...] = (),
     contexts: bool = True,
 ) -> Iterator[CheckGraph]:
-    """Graphs holding the ops ``tracks`` names, cheapest first (the module
-    doc lists the kinds); ``exclude`` names rewriters PyTensor's databases
-    must not run while building contexts (the rewriter under test).
+    """The graphs of :func:`tracked_graph_kinds`, the kinds taking turns (a
+    rewriter tracking every Elemwise, a hundred ops, meets operands and
+    constants early).
 
     Examples
     --------
@@ -613,19 +834,7 @@ def tracked_graphs(
     >>> g.label
     'float64 rank 1: exp(x0)'
     """
-    protos = _prototypes(tracks)
-    seeds: list[CheckGraph] = []
-    makers = (
-        _plain,
-        lambda p, a: _with_tracked_inner(p, protos, a),
-        _with_every_inner,
-        _with_constants,
-        _with_inner,
+    kinds = tracked_graph_kinds(
+        tracks, exclude=exclude, assume=assume, contexts=contexts
     )
-    for make in makers:
-        for proto in protos:
-            for g in make(proto, assume):
-                seeds.append(g)
-                yield g
-    if contexts:
-        yield from _contexts(seeds, exclude, assume)
+    return _interleaved([stream for _, stream in kinds])

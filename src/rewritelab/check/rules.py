@@ -38,12 +38,13 @@ from pytensor.tensor.elemwise import Elemwise
 
 from rewritelab.check.exact import NoExactValue
 from rewritelab.check.graphs import (
+    CONSTANTS,
     CheckGraph,
     describe_tracks,
     elemwise_catalogue,
     expression_label,
     matches,
-    tracked_graphs,
+    tracked_graph_kinds,
 )
 from rewritelab.check.kernel import (
     CHECK_MODE,
@@ -169,6 +170,10 @@ def _instantiate(pattern: Any, dtype: str, shapes: dict[str, tuple], env: dict) 
         name = pattern["pattern"]
         if name.startswith(LITERAL_PREFIX):
             return pt.constant(np.asarray(pattern["value"], dtype=dtype))
+        if "constraint" in pattern and name not in env:
+            const = _satisfying(pattern["constraint"], dtype)
+            if const is not None:
+                env[name] = const
         return _instantiate(name, dtype, shapes, env)
     if isinstance(pattern, tuple):  # an Op, or a function in a graphs= text
         op, *args = pattern
@@ -176,6 +181,20 @@ def _instantiate(pattern: Any, dtype: str, shapes: dict[str, tuple], env: dict) 
             raise TypeError(f"cannot build {op!r}")
         return op(*(_instantiate(a, dtype, shapes, env) for a in args))
     return pt.constant(np.asarray(pattern, dtype=dtype))
+
+
+def _satisfying(constraint: Callable[[Variable], bool], dtype: str) -> Variable | None:
+    """A constant that meets a pattern variable's constraint (PyTensor's
+    ``log(1 - sigmoid(x))`` pattern asks its 1 to be close to 1), else None
+    (then the variable is a fresh input)."""
+    for c in CONSTANTS:
+        const = pt.constant(np.asarray(c, dtype=dtype))
+        try:
+            if constraint(const):
+                return const
+        except Exception:
+            continue
+    return None
 
 
 def _pattern_names(pattern: Any) -> list[str]:
@@ -228,14 +247,19 @@ def _expression_graphs(
         probe = label.startswith("reciprocal")  # signed zeros, not huge values
         yield CheckGraph(
             f"{label}: {expression_label(out)}",
-            tuple(env[n] for n in names if n in env),
+            tuple(
+                env[n] for n in names if n in env and not isinstance(env[n], Constant)
+            ),
             (out,),
             (*assume, *(PROBE_BOUNDS if probe else ())),
+            differentiate=not probe,
         )
 
 
 #: Inputs of the reciprocal probe stay moderate: it is there for the sign of
 #: zeros, and 1 / log(sigmoid(1e16)) has an exact value no precision reaches.
+#: Its values alone are compared: the gradient of 1 / (1 / x) overflows at
+#: x = 5e-268 where the gradient of 1 / x does not.
 PROBE_BOUNDS = ("* > -800", "* < 800")
 
 
@@ -399,7 +423,7 @@ def _check_graph(
     n_values = len(before) if g.n_values is None else g.n_values
     names = [f"value {i}" for i in range(n_values)]
     gb, ga = [], []  # a graph that holds its gradients is not differentiated
-    if g.n_values is None:
+    if g.n_values is None and g.differentiate:
         gb, ga = _with_gradients(g, before), _with_gradients(g, list(after))
     grads = len(gb) == len(ga) and bool(gb)
     if grads or g.n_values is not None:
@@ -620,10 +644,17 @@ def check_rule(
     )
     # a pattern's own graphs are what it needs; built graphs where they fail
     if failed is None and tracks and (r.in_pattern is None or not fired):
-        built = tracked_graphs(tracks, exclude=[r.name], assume=r.assume)
-        failed = first_failure(
-            [("graphs built from its tracks", built)], tracked_graphs_tried
-        )
+        # each kind its share of the budget (what one leaves goes to the
+        # next) and of the firings: the plain graphs of every dtype most
+        kinds = tracked_graph_kinds(tracks, exclude=[r.name], assume=r.assume)
+        start = tried
+        for k, (kind, built) in enumerate(kinds):
+            share = (tracked_graphs_tried - (tried - start)) // (len(kinds) - k)
+            enough = wanted_graphs if kind == "plain" else max(1, wanted_graphs // 3)
+            named = [("graphs built from its tracks", built)]
+            failed = first_failure(named, share, enough)
+            if failed is not None:
+                break
     if failed is None and r.in_pattern is None and fired < wanted_graphs:
         failed = _search_graphs(
             _random_graphs(r), attempt, random_graphs, wanted_graphs, seed
