@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from rewritelab.check.audit import audit, registered_rewriters, scope
+from rewritelab.check.compare import GRADIENT_REFUTED, UNDECIDED
 from rewritelab.cli import main
 
 
@@ -114,3 +115,27 @@ def test_a_rewriter_that_needs_a_context_is_exercised(name, needs):
     """Each was "not exercised" until the graphs held what it needs."""
     (e,) = audit("fast_run", names=[name]).entries
     assert e.report.graphs_fired > 0, (needs, e.detail)
+
+
+def test_a_point_no_precision_settles_is_noted_not_a_checker_error():
+    """log1p(-sigmoid(x)) -> -softplus(x) is right; at x near 26,000 the
+    original is -inf and the exact value needs over 11,000 digits. Those
+    points are accepted, counted and shown, and the verdict is the checker's
+    over the points it could judge."""
+    (e,) = audit("fast_run", names=["log1p_neg_sigmoid"]).entries
+    assert e.verdict == "passed"
+    (note,) = e.report.notes
+    assert note.kind == UNDECIDED and note.count >= 1
+    assert "no exact value settled up to" in note.first.reason
+    assert "no exact value settled" in e.detail
+
+
+@pytest.mark.slow
+def test_a_gradient_graph_the_derivative_refutes_is_not_the_reference():
+    """PyTensor's gradient of prod over one element at 0 is 0; the derivative
+    is 1. local_useless_reduce (prod of one element -> the element) gets it
+    right, and was once a false alarm."""
+    (e,) = audit("fast_run", names=["local_useless_reduce"]).entries
+    assert e.verdict == "passed"
+    (note,) = [n for n in e.report.notes if n.kind == GRADIENT_REFUTED]
+    assert "0 where the derivative is 1" in note.first.reason

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rewritelab.check.exact import NoExactValue, exact_eval, exact_value
+from rewritelab.check.exact import NoExactValue, Unsettled, exact_eval, exact_value
 
 x, y = pt.dscalar("x"), pt.dscalar("y")
 v = pt.dvector("v")
@@ -187,3 +187,31 @@ def test_integer_arithmetic_is_over_the_integers():
 def test_nan_compares_false_except_for_not_equal():
     outs = exact_eval([x], [x < 1.0, x >= 1.0, pt.eq(x, x), pt.neq(x, x)], [np.nan])
     assert [bool(o) for o in outs] == [False, False, False, True]
+
+
+def test_one_value_of_one_function_at_one_point_cancels_exactly():
+    """exp(710) - exp(710) from two inputs of the same value: two enclosures
+    of one number only hold 0, one enclosure used twice is exactly 0."""
+    r = exact_value([x, y], [pt.log(pt.exp(x) - pt.exp(y))], [710.0, 710.0])
+    assert float(r.values[0]) == -np.inf
+    ratio = exact_value([x, y], [pt.exp(x) / pt.exp(y)], [710.0, 710.0])
+    assert float(ratio.values[0]) == 1.0
+    apart = exact_value([x, y], [pt.exp(x) - pt.exp(y)], [1.0, 2.0])
+    assert float(apart.values[0]) == pytest.approx(np.e - np.e**2, rel=1e-15)
+
+
+def test_a_value_no_precision_settles_is_unsettled_not_meaningless():
+    """log1p(expm1(-26499)) is -26499, but the enclosure needs 11,509 digits:
+    the checker is told it exists and was not settled (a point it cannot
+    judge), not that the graph has no exact meaning."""
+    with pytest.raises(Unsettled, match="no exact value settled up to"):
+        exact_value([x], [pt.log1p(pt.expm1(x))], [-26499.0])
+    with pytest.raises(NoExactValue) as raised:
+        exact_value([x], [pt.hyp2f1(x, 1.0, 2.0, 0.5)], [0.5])
+    assert not isinstance(raised.value, Unsettled)
+
+
+def test_the_inverse_of_a_matrix_holding_nan_is_nan():
+    m = pt.dmatrix("m")
+    r = exact_value([m], [pt.linalg.inv(m)], [np.array([[np.nan, -1.0], [-1, -1]])])
+    assert np.isnan(r.values[0]).all()

@@ -81,3 +81,18 @@ def test_an_op_from_graph_is_rounded_inside_not_only_at_its_result():
     runs = RoundingNoise([x], [out])(point)
     gaps = np.array([ulps(r[0], plain) for r in runs])
     assert gaps.max() > 20
+
+
+def test_an_inverse_moves_as_far_as_another_order_of_elimination_does():
+    """LAPACK's inverse of S = [[170, 171], [171, 29241]] has one off-diagonal
+    entry 26 ULPs from the exact value where the other is exact: the noise of
+    inv(S).T's exact entry must reach as far, or inv(S).T -> inv(S) (right:
+    S is symmetric) fails on rounding alone."""
+    m = pt.dmatrix("m")
+    s = np.array([[170.0, 171.0], [171.0, 29241.0]])
+    exact = -171 / (170 * 29241 - 171**2)
+    lapack = np.linalg.inv(s)
+    assert ulps(lapack[0, 1], exact) > 20 and ulps(lapack[1, 0], exact) < 2
+    runs = RoundingNoise([m], [pt.linalg.inv(m).T])(s)
+    gaps = np.array([ulps(r[0][0, 1], exact) for r in runs])
+    assert np.sqrt((gaps**2).mean()) * 4 > ulps(lapack[0, 1], exact)

@@ -175,6 +175,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         elif r.error:
             where = escape(f"{r.rule} ({short_location(r.source)})")
             console.print(f"[red]{where}[/]: {escape(r.error)}")
+        for n in r.notes:
+            console.print(f"[yellow]{escape(r.rule)}[/]: {escape(str(n))}")
     for m in model_reports:  # named as the user named the model
         console.print(escape(str(dataclasses.replace(m, model=args.model))))
     return EXIT_FOUND if failed else EXIT_OK

@@ -394,19 +394,6 @@ def _audit_one(
             **base, verdict=verdict, seconds=seconds, report=report, detail=detail
         )
     found = report.counterexample
-    if (
-        report.verdict == "counterexample"
-        and found
-        and "no exact value" in found.reason
-    ):
-        # the two differ and the checker cannot say which is right
-        return AuditEntry(
-            **base,
-            verdict="checker error",
-            seconds=seconds,
-            report=report,
-            detail=str(found),
-        )
     if report.verdict == "counterexample":
         text = ""
         if report.graph is not None and found is not None:
@@ -426,6 +413,7 @@ def _audit_one(
         if report.verdict == "not exercised"
         else (f"{report.graphs_fired} graphs fired of {report.graphs_tried} tried")
     )
+    detail += "".join(f"; {n}" for n in report.notes)
     return AuditEntry(
         **base, verdict=report.verdict, seconds=seconds, report=report, detail=detail
     )

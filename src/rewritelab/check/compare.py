@@ -18,15 +18,20 @@ against a rewrite.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from rewritelab.check.exact import ExactValue, NoExactValue, exact_value
+from rewritelab.check.derivative import exact_derivative
+from rewritelab.check.exact import ExactValue, NoExactValue, Unsettled, exact_value
 
 __all__ = [
+    "GRADIENT_REFUTED",
+    "NOTES",
+    "UNDECIDED",
     "Verdict",
     "ulps",
     "compare_values",
@@ -36,6 +41,17 @@ __all__ = [
 
 #: Disagreement tolerated without looking at the exact value, per dtype.
 DEFAULT_TOL_ULPS = {"float64": 8.0, "float32": 8.0, "float16": 4.0}
+
+#: Why an accepted verdict was not judged as usual. ``UNDECIDED``: the two
+#: differ beyond the noise floor and no exact value settled (``log1p(expm1(
+#: x))`` at x = -26,499 cancels 11,509 digits; ``arctanh(tanh(1e16))`` about
+#: 1e16): the checker cannot say which is right, as at a point outside a
+#: domain. ``GRADIENT_REFUTED``: the original's gradient graph is not the
+#: derivative of its value there (:mod:`rewritelab.check.derivative`), and the
+#: rewrite was judged against the derivative.
+UNDECIDED = "no exact value settled"
+GRADIENT_REFUTED = "the original's gradient graph is not the derivative"
+NOTES = (UNDECIDED, GRADIENT_REFUTED)
 
 #: How far beyond the original's rounding noise (root mean square, in ULPs,
 #: of its values under random rounding) a rewrite may land: rounding errors
@@ -87,7 +103,8 @@ class Verdict:
     original's worst error against the same exact value (None where no exact
     value was needed); ``index`` is the first bad element and ``reason`` says
     why it is bad; ``exact_digits`` the decimal digits of precision the exact
-    value needed to settle.
+    value needed to settle. ``note`` says why an accepted verdict was not
+    judged as usual (:data:`NOTES`); the callers count such points.
     """
 
     ok: bool
@@ -99,6 +116,7 @@ class Verdict:
     ulps_after: float | None = None
     original_ulps: float | None = None
     exact_digits: int | None = None
+    note: str = ""
 
 
 def compare_values(
@@ -148,13 +166,15 @@ def compare_values(
     try:
         found = exact()
     except NoExactValue as exc:
-        bad = close > np.maximum(tol, _spread(noise, before))
+        bad = (close > tol) & (_gap(after, before) > _spread(noise, before))
         if not bad.any():
             return Verdict(True, float(close.max()))
         idx = np.unravel_index(int(np.argmax(bad)), before.shape)
-        return Verdict(
-            False, float(close.max()), f"differs from the original and {exc}", idx
-        )
+        reason = f"differs from the original and {exc}"
+        # a value no precision settled: not judged; no meaning at all: fails
+        if isinstance(exc, Unsettled):
+            return Verdict(True, float(close.max()), reason, idx, note=UNDECIDED)
+        return Verdict(False, float(close.max()), reason, idx)
     digits = found.digits if isinstance(found, ExactValue) else None
     ref = found.values[0] if isinstance(found, ExactValue) else found
     ref = (
@@ -174,7 +194,7 @@ def compare_values(
     if nan_original_ok and ref.dtype.kind == "f":
         bad &= ~np.isnan(ref)
     if bad.any() and noise is not None:
-        bad &= err_after > _spread(noise, ref)
+        bad &= _gap(after, ref) > _spread(noise, ref)
     worst = float(err_after.max(initial=0.0))
     original = float(err_before.max(initial=0.0))
     if not bad.any():
@@ -195,13 +215,28 @@ def compare_values(
     )
 
 
+def _gap(value: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """How far ``value`` lies from ``centre``, absolutely: 0 where both are
+    the same nan or infinity, inf where only one is finite."""
+    value, centre = np.asarray(value), np.asarray(centre)
+    if value.dtype.kind not in "fiu":
+        return ulps(value, centre)
+    a, b = value.astype("float64"), centre.astype("float64")
+    with np.errstate(all="ignore"):
+        same = (a == b) | (np.isnan(a) & np.isnan(b))
+        return np.where(same, 0.0, np.where(np.isfinite(a - b), np.abs(a - b), np.inf))
+
+
 def _spread(noise: Callable[[], Sequence[np.ndarray]] | None, centre: np.ndarray):
     """Elementwise noise floor: :data:`NOISE_SIGMAS` times the root mean
-    square distance (in ULPs of ``centre``) of the original's values under
-    random rounding from ``centre``; non-finite values say nothing."""
+    square distance of the original's values under random rounding from
+    ``centre``. Absolute, not in ULPs: where the exact value is 0 (a
+    gradient element that cancels) an ULP of it is a subnormal, and every
+    rounded value would be infinitely many away. Non-finite values say
+    nothing."""
     if noise is None:
         return np.zeros(centre.shape)
-    gaps = [ulps(np.asarray(v, dtype=centre.dtype), centre) for v in noise()]
+    gaps = [_gap(np.asarray(v, dtype=centre.dtype), centre) for v in noise()]
     if not gaps:
         return np.zeros(centre.shape)
     gaps = np.array(gaps)
@@ -224,6 +259,8 @@ def compare_outputs(
     rtol: float | None = None,
     on_verdict: Callable[[Verdict], None] | None = None,
     noise: Callable[..., Sequence[Sequence[Any]]] | None = None,
+    on_note: Callable[[int, Verdict], None] | None = None,
+    derivatives: Sequence[tuple[Any, Any]] = (),
 ) -> tuple[int, Verdict] | None:
     """Judge every output of one before/after evaluation at one point.
 
@@ -237,8 +274,15 @@ def compare_outputs(
     ``noise`` evaluates the original graph with random rounding
     (:class:`rewritelab.check.noise.RoundingNoise`; positional inputs): with it the
     noise floor is measured where a rewrite would otherwise fail
-    (:func:`compare_values`). Returns the first failing ``(output index,
-    verdict)``, or None; ``on_verdict`` sees every verdict made.
+    (:func:`compare_values`). ``derivatives`` gives, for each gradient in
+    order, ``(cost, wrt)``: the scalar it is the gradient of and the input it
+    is taken with respect to; where the rewrite's gradient fails against the
+    original's, the failing element is asked of the derivative itself
+    (:func:`rewritelab.check.derivative.exact_derivative`), and where that
+    refutes the original's gradient graph it becomes the reference.
+    Returns the first failing ``(output index, verdict)``, or None;
+    ``on_verdict`` sees every verdict made, and ``on_note`` each accepted
+    ``(output index, verdict)`` with a note (:data:`NOTES`).
     """
 
     args = [values[v] for v in inputs] if isinstance(values, Mapping) else list(values)
@@ -282,8 +326,53 @@ def compare_outputs(
 
         floor = None if noise is None else (lambda k=k: noise_of(k))
         v = compare_values(b, a, exact, nan_original_ok=gradient, noise=floor)
+        if not v.ok and gradient and k - n_values < len(derivatives):
+            cost, wrt_input = derivatives[k - n_values]
+            v = _against_derivative(v, b, a, floor, (inputs, cost, wrt_input, values))
         if on_verdict is not None:
             on_verdict(v)
         if not v.ok:
             return k, v
+        if v.note and on_note is not None:
+            on_note(k, v)
     return None
+
+
+#: At most this many elements of one gradient are asked of the derivative.
+DERIVATIVE_ELEMENTS = 16
+
+
+def _against_derivative(
+    v: Verdict,
+    before: np.ndarray,
+    after: np.ndarray,
+    noise: Callable[[], Sequence[np.ndarray]] | None,
+    problem: tuple[Any, Any, Any, Any],
+) -> Verdict:
+    """Judge a failing gradient again where the derivative of the value
+    refutes the original's gradient graph, element by element: the
+    reference takes the derivative there (see :func:`compare_outputs`)."""
+    if v.exact is None or v.index is None or before.dtype.kind != "f":
+        return v
+    inputs, cost, wrt, values = problem
+    ref = np.array(v.exact, dtype=before.dtype)
+    refuted: list[str] = []
+    for _ in range(DERIVATIVE_ELEMENTS):
+        idx = tuple(int(i) for i in v.index)
+        d = exact_derivative(inputs, cost, wrt, values, idx)
+        if d is None or ulps(np.asarray(ref[idx]), np.asarray(d, ref.dtype)) <= 1:
+            return v  # no refutation: the gradient graph stands
+        where = f"element {list(idx)}: " if idx else ""
+        refuted.append(f"{where}{ref[idx]:.17g} where the derivative is {d:.17g}")
+        ref[idx] = d
+        fixed = ref.copy()
+        v = compare_values(
+            before, after, lambda f=fixed: f, nan_original_ok=True, noise=noise
+        )
+        if v.ok:
+            reason = "judged against the derivative: the original's gradient "
+            reason += f"graph gives {'; '.join(refuted)}"
+            return dataclasses.replace(v, reason=reason, note=GRADIENT_REFUTED)
+        if v.index is None or v.exact is None:
+            return v
+    return v

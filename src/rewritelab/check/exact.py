@@ -34,6 +34,7 @@ An op with no exact meaning raises :class:`NoExactValue`.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -72,6 +73,7 @@ __all__ = [
     "ExactValue",
     "NoExactValue",
     "SCALAR_OPS",
+    "Unsettled",
     "exact_eval",
     "exact_value",
 ]
@@ -96,7 +98,13 @@ WIDEN_ULPS = 8
 
 class NoExactValue(Exception):
     """The graph holds an op without an exact (mpmath) meaning, or no
-    precision tried settled its value."""
+    precision tried settled its value (:class:`Unsettled`)."""
+
+
+class Unsettled(NoExactValue):
+    """The exact value exists, but no precision tried settled it:
+    ``log1p(expm1(-26499.0))`` cancels 11,509 digits, ``arctanh(tanh(1e16))``
+    about 1e16."""
 
 
 @dataclass(frozen=True)
@@ -345,6 +353,10 @@ def _apply(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
         for inf in (iv.mpf(INF), iv.mpf(MINF)):
             both.append(_apply(name, scalar_op, fn, [*args[:k], inf, *args[k + 1 :]]))
         return _either(both[0], both[1])
+    if name in ("Sub", "TrueDiv") and args[0] is args[1] and not _is_point(args[0]):
+        lo, hi = _ends(args[0])  # one enclosure of one real number, twice
+        if mp.isfinite(lo) and mp.isfinite(hi) and (name == "Sub" or lo > 0 or hi < 0):
+            return _ZERO if name == "Sub" else iv.mpf(1)
     if name == "Switch" and not _is_point(args[0]):  # a branch on an interval
         cond, a, b = args
         if _is_iv(cond):
@@ -460,7 +472,36 @@ def _scalar_fn(scalar_op: Any) -> Callable[..., Any]:
     fn = SCALAR_OPS.get(name)
     if fn is None:
         raise NoExactValue(f"no exact value for scalar op {name}")
-    return lambda *args: _apply(name, scalar_op, fn, args)
+    return lambda *args: _shared(name, scalar_op, fn, args)
+
+
+#: Enclosures computed at the current precision, by op and exact arguments:
+#: one value of one function at one point is one object (see :func:`_shared`).
+_SHARED: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "rewritelab_exact_shared", default=None
+)
+
+
+def _key(a: Any) -> Any:
+    """A hashable identity of an exact argument: the signed zeros by object
+    (their sign is their identity), intervals by their ends."""
+    if any(a is z for z in (_NEG_ZERO, _POS_ZERO, _ZERO, _FREE_INF)):
+        return ("id", id(a))
+    return _ends(a) if _is_iv(a) else ("v", a)
+
+
+def _shared(name: str, scalar_op: Any, fn: Callable, args: Sequence[Any]) -> Any:
+    """:func:`_apply`, but one object for one op at the same exact points:
+    then ``exp(x) - exp(y)`` at x = y = 710 is exactly 0 (:func:`_apply`
+    knows a difference of an enclosure with itself), where two enclosures of
+    the same exp(710) would only hold 0."""
+    memo = _SHARED.get()
+    if memo is None or not all(_is_point(a) for a in args):
+        return _apply(name, scalar_op, fn, args)
+    key = (name, scalar_op, tuple(_key(a) for a in args))
+    if key not in memo:
+        memo[key] = _apply(name, scalar_op, fn, args)
+    return memo[key]
 
 
 def _cast_fn(dtype: str) -> Callable[[Any], Any]:
@@ -674,15 +715,17 @@ def _careduce(node: Any, x: np.ndarray) -> np.ndarray:
 def _matrix_inverse(node: Any, ins: list[np.ndarray]) -> list[np.ndarray]:
     """The inverse of each (batched) square matrix of enclosures, by mpmath's
     interval LU; a matrix the intervals cannot show regular is undecided, a
-    singular one (over the rationals) has nan for its inverse."""
+    singular one (over the rationals) has nan for its inverse, and so has one
+    holding nan (``adj(A) / det(A)`` with ``det(A)`` nan)."""
     (a,) = ins
     out = np.empty(a.shape, dtype=object)
     for batch in np.ndindex(a.shape[:-2]):
         block = a[batch]
-        if any(
-            _isnan(v) or not all(mp.isfinite(e) for e in _ends(v)) for v in block.flat
-        ):
-            raise NoExactValue("inverse of a matrix holding nan or inf")
+        if any(_isnan(v) for v in block.flat):  # adj(A) / det(A), det(A) nan
+            out[batch] = np.full(block.shape, _NAN, dtype=object)
+            continue
+        if any(not all(mp.isfinite(e) for e in _ends(v)) for v in block.flat):
+            raise NoExactValue("inverse of a matrix holding inf")
         try:
             inv = iv.inverse(iv.matrix(block.tolist()))
         except (ZeroDivisionError, ValueError):  # a pivot of uncertain sign
@@ -848,14 +891,17 @@ def _settle(
 @contextlib.contextmanager
 def _precision(digits: int) -> Iterator[None]:
     """mpmath's real and interval contexts at ``digits`` decimal digits (both
-    process-wide in mpmath; restored on exit)."""
+    process-wide in mpmath; restored on exit), with a fresh table of shared
+    enclosures (:func:`_shared`)."""
     old_mp, old_iv = mp.mp.prec, iv.prec
+    token = _SHARED.set({})
     try:
         mp.mp.dps = digits
         iv.dps = digits
         yield
     finally:
         mp.mp.prec, iv.prec = old_mp, old_iv
+        _SHARED.reset(token)
 
 
 def _magnitude_digits(
@@ -933,7 +979,7 @@ def exact_value(
                 tuple(s[0] for s in settled), digits, tuple(s[1] for s in settled)
             )
         reason = "an enclosure still spans two values"
-    raise NoExactValue(f"no exact value settled up to {digits} digits ({reason})")
+    raise Unsettled(f"no exact value settled up to {digits} digits ({reason})")
 
 
 def exact_eval(

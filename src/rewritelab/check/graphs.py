@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pytensor
 import pytensor.scalar as ps
 import pytensor.tensor as pt
 from pytensor import config
@@ -256,6 +257,13 @@ _SHAPE_OPS = [
     _Proto("one-element make_vector", lambda s: pt.as_tensor([s]).squeeze(), 1, 0),
     _Proto("transpose of inv", lambda m: pt.linalg.inv(m).T, 1, ndim=2),
     _Proto("transpose of m @ m.T", lambda m: (m @ m.T).T, 1, ndim=2),
+    _Proto(  # a and z kept where the series converges fast
+        "gradient of hyp2f1(sigmoid(x), 2, 3, sigmoid(x) / 4)",
+        lambda x: pytensor.grad(
+            pt.hyp2f1(pt.sigmoid(x), 2.0, 3.0, pt.sigmoid(x) / 4).sum(), x
+        ),
+        1,
+    ),
     _Proto(
         "sum of sqr of an outer product",
         lambda w, g: pt.sqr(w[None] * g[:, None]).sum(axis=(1, 2)),
@@ -437,14 +445,17 @@ INNER: dict[str, Callable[..., Variable]] = {
 }
 
 #: Both operands of a binary op made from one input ``x`` by these forms
-#: (``exp(-sqr(x)) / erfc(x)``, ``exp(x) / sum(exp(x))``, two switches on
-#: one condition): merged, they share what they have in common.
+#: (``exp(-sqr(x)) / erfc(x)``, ``exp(x) / sum(exp(x))``, ``exp(x) / (1 +
+#: exp(x))``, ``x ** 2.5 * x ** 2.5``, two switches on one condition):
+#: merged, they share what they have in common.
 SHARED: dict[str, Callable[[Variable], Variable]] = {
     "x": lambda x: x,
     "exp": pt.exp,
+    "1 + exp(x)": lambda x: 1 + pt.exp(x),
     "neg": pt.neg,
     "log": pt.log,
     "sqr": pt.sqr,
+    "x ** 2.5": lambda x: x**2.5,
     "erfc": pt.erfc,
     "sigmoid": pt.sigmoid,
     "exp(-sqr(x))": lambda x: pt.exp(-pt.sqr(x)),
@@ -530,13 +541,25 @@ def _graph(label: str, out: Any, assume: tuple[str, ...]) -> CheckGraph | None:
     inputs = tuple(
         v for v in graph_inputs(outs) if not isinstance(v, Constant) and v.owner is None
     )
-    if not inputs:
+    if not inputs or not _well_formed(outs):
         return None
     fgraph = FunctionGraph(outputs=outs, clone=False, copy_inputs=False)
     MergeOptimizer().rewrite(fgraph)  # switch(x > 0, ..) twice: one x > 0
     outs = list(fgraph.outputs)
     return CheckGraph(
         f"{label}: {expression_label(outs[0])}", inputs, tuple(outs), assume
+    )
+
+
+def _well_formed(outs: Sequence[Variable]) -> bool:
+    """No reduction over an axis its input lacks: PyTensor builds
+    ``exp(s).sum(axis=-1, keepdims=True)`` of a scalar ``s`` as a
+    ``Sum{axis=0}`` of a scalar, which rewriters (rightly) index out of
+    range on."""
+    return all(
+        all(a < n.inputs[0].type.ndim for a in n.op.axis)
+        for n in applys_between(graph_inputs(outs), outs)
+        if isinstance(n.op, CAReduce) and n.op.axis is not None
     )
 
 
@@ -650,31 +673,47 @@ def _with_tracked_inner(
 def _with_every_inner(
     proto: _Proto, assume: tuple[str, ...], dtype: str = "float64"
 ) -> Iterator[CheckGraph]:
-    """Both operands made from one input (:data:`SHARED`: ``exp(x) /
-    exp(x)``, ``exp(-sqr(x)) / erfc(x)``), then every operand under the same
-    inner op of its own input (``exp(x) * exp(y)``)."""
-    if proto.arity == 2:  # both operands of one input: x - x, exp(x) / exp(x)
-        pairs = sorted(itertools.product(SHARED, SHARED), key=lambda p: p[0] != p[1])
-        for first, second in pairs:
-            x = _fresh("x0", dtype, proto.ndim)
-            xs = [_call(SHARED[first], x), _call(SHARED[second], x)]
-            if None in xs:
-                continue
-            g = _made(proto, xs, f"operands {first}, {second} of one x", assume)
-            if g is not None:
-                yield g
-    if proto.arity >= 2:  # every operand under the same inner op
-        for name in _EVERY_OPERAND:
-            inner = INNER[name]
-            xs = [
-                _call(inner, _fresh(f"y{k}", dtype, proto.ndim))
-                for k in range(proto.arity)
-            ]
-            if None in xs:
-                continue
-            g = _made(proto, xs, f"every operand = {name}", assume)
-            if g is not None:
-                yield g
+    """Every operand under the same inner op of its own input (``exp(x) *
+    exp(y)``, ``abs(x) * abs(y)``) taking turns with both operands made
+    from one input (:data:`SHARED`: ``exp(x) / exp(x)``, ``exp(-sqr(x)) /
+    erfc(x)``, the same form twice first): a checker that stops after a
+    few graphs fired meets both kinds."""
+    yield from _interleaved(
+        [_every_operand(proto, assume, dtype), _one_input(proto, assume, dtype)]
+    )
+
+
+def _every_operand(
+    proto: _Proto, assume: tuple[str, ...], dtype: str
+) -> Iterator[CheckGraph]:
+    if proto.arity < 2:
+        return
+    for name in _EVERY_OPERAND:
+        inner = INNER[name]
+        xs = [
+            _call(inner, _fresh(f"y{k}", dtype, proto.ndim)) for k in range(proto.arity)
+        ]
+        if None in xs:
+            continue
+        g = _made(proto, xs, f"every operand = {name}", assume)
+        if g is not None:
+            yield g
+
+
+def _one_input(
+    proto: _Proto, assume: tuple[str, ...], dtype: str
+) -> Iterator[CheckGraph]:
+    if proto.arity != 2:
+        return
+    pairs = sorted(itertools.product(SHARED, SHARED), key=lambda p: p[0] != p[1])
+    for first, second in pairs:
+        x = _fresh("x0", dtype, proto.ndim)
+        xs = [_call(SHARED[first], x), _call(SHARED[second], x)]
+        if None in xs:
+            continue
+        g = _made(proto, xs, f"operands {first}, {second} of one x", assume)
+        if g is not None:
+            yield g
 
 
 def _with_inner(

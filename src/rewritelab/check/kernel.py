@@ -33,6 +33,7 @@ __all__ = [
     "CHECK_MODE_NAME",
     "Comparison",
     "Counterexample",
+    "Noted",
     "OriginalFails",
     "check_mode",
 ]
@@ -129,6 +130,23 @@ class Counterexample:
         return text
 
 
+@dataclass(frozen=True)
+class Noted:
+    """Points accepted with one note (:data:`rewritelab.check.compare.NOTES`):
+    how many, and the first of them (its ``reason`` says what was seen)."""
+
+    kind: str
+    count: int
+    first: Counterexample
+
+    def __str__(self) -> str:
+        return f"{self.count} points: {self.kind}; the first: {self.first}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"kind": self.kind, "count": self.count, "first": self.first.to_dict()}
+
+
 class Comparison:
     """A before/after pair of graphs, compiled once, that judges points.
 
@@ -151,6 +169,15 @@ class Comparison:
         Judge only points where the original's outputs are all finite (a
         model is compared only where its logp and gradient are): elsewhere
         :meth:`judge` returns None and counts the point in ``skipped``.
+    derivatives
+        For each gradient in ``before``, ``(cost, wrt)``: the scalar it is the
+        gradient of and the input it is taken with respect to (see
+        :func:`rewritelab.check.compare.compare_outputs`).
+
+    A point accepted with a note (:data:`rewritelab.check.compare.NOTES`: no
+    exact value settled where the two differ, or the original's gradient
+    graph refuted by the derivative) is counted in ``notes``, a
+    :class:`Noted` per kind with its first point.
 
     Examples
     --------
@@ -175,6 +202,7 @@ class Comparison:
         gate_gradients: bool = True,
         finite_only: bool = False,
         name: str = "",
+        derivatives: Sequence[tuple[Variable, Variable]] = (),
     ):
         self.inputs, self.before, self.after = list(inputs), list(before), list(after)
         self.n_values = len(self.before) if n_values is None else n_values
@@ -188,6 +216,8 @@ class Comparison:
         )
         self.gate_gradients, self.name = gate_gradients, name
         self.finite_only, self.skipped = finite_only, 0
+        self.notes: dict[str, Noted] = {}
+        self.derivatives = list(derivatives)
         self.mode_name = CHECK_MODE_NAME
         if functions is None:
             mode, self.mode_name = check_mode(self.before + self.after)
@@ -240,6 +270,7 @@ class Comparison:
                 return Counterexample(
                     graph, "graph", f"raised {type(exc).__name__}: {exc}", shown
                 )
+        noted: list[tuple[int, Verdict]] = []
         found = compare_outputs(
             self.inputs,
             self.before,
@@ -250,10 +281,32 @@ class Comparison:
             gate_gradients=self.gate_gradients,
             on_verdict=on_verdict,
             noise=self.noise,
+            on_note=lambda k, v: noted.append((k, v)),
+            derivatives=self.derivatives,
         )
         if found is None:
+            for kind in {v.note for _, v in noted}:
+                k, v = next((k, v) for k, v in noted if v.note == kind)
+                seen = self.notes.get(kind)
+                first = (
+                    seen.first
+                    if seen
+                    else self._counterexample(k, v, vb, va, shown, graph)
+                )
+                self.notes[kind] = Noted(kind, (seen.count if seen else 0) + 1, first)
             return None
-        k, v = found
+        return self._counterexample(*found, vb, va, shown, graph)
+
+    def _counterexample(
+        self,
+        k: int,
+        v: Verdict,
+        vb: Sequence[Any],
+        va: Sequence[Any],
+        shown: dict[str, Any],
+        graph: str,
+    ) -> Counterexample:
+        """Output ``k``'s verdict ``v`` at one point, as a Counterexample."""
         b, a = np.asarray(vb[k]), np.asarray(va[k])
         idx, same = v.index, b.shape == a.shape
 

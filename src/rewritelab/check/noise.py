@@ -18,15 +18,23 @@ it is as good as the original.
 
 Inputs are exact: the spread is the graph's own, not its condition on its
 inputs (exp(x) at x = 700 moves 700 ULPs when x moves one, and that is no
-licence for a rewrite to lose those 700 ULPs). A linear-algebra op of PyTensor's ``linalg`` (an inverse, a
-Cholesky factor, a solve: LAPACK's are backward stable) is evaluated again
-on its inputs each moved by a relative ``3n u`` (n the matrix side), and
-its result then rounded: LU with partial pivoting computes the exact
-factors of a matrix within ``3n u`` of A, entry by entry relative to
-``|L||U|`` (Higham, Accuracy and Stability of Numerical Algorithms, 2002,
-Thm 9.4). (Perturbed at its result only, the
-inverse of a symmetric matrix looked exactly symmetric, and
-``inv(A).T -> inv(A)`` 10 ULPs off it.)
+licence for a rewrite to lose those 700 ULPs). A linear-algebra op of
+PyTensor's ``linalg`` (an inverse, a Cholesky factor, a solve: LAPACK's are
+backward stable) is evaluated again on its square matrix inputs each moved
+by up to ``3n u`` (n the matrix side) entry by entry relative to ``P|L||U|``
+of their LU factors, and its result then rounded: LU with partial pivoting
+computes the exact factors of a matrix that close to A (Higham, Accuracy
+and Stability of Numerical Algorithms, 2002, Thm 9.4). Relative to A's own
+entries the move is far too small where pivoting makes ``|L||U|`` large:
+the inverse of ``[[17, 7763753], [7763753, 6.03e13]]`` then moved 3 ULPs
+where LAPACK's two off-diagonal entries differ by 17, and ``inv(S).T ->
+inv(S)`` for a symmetric S failed. An inverse or a determinant is also
+taken of its matrix symmetrically permuted and transposed at random, as
+eliminating in another order would: one change of order moves an
+off-diagonal entry of LAPACK's inverse of ``[[82, 130], [130, 16900]]`` by
+94 ULPs, and at ``[[170, 171], [171, 29241]]`` LAPACK computes one
+off-diagonal entry 26 ULPs off where the other is exact. (Perturbed at its result only, the
+inverse of a symmetric matrix looked exactly symmetric.)
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from typing import Any
 
 import numpy as np
 import pytensor
+import scipy.linalg
 from pytensor.compile.builders import OpFromGraph
 from pytensor.compile.mode import Mode
 from pytensor.compile.rewriting import inline_ofg_node
@@ -54,6 +63,8 @@ from pytensor.tensor.basic import (
     TensorFromScalar,
 )
 from pytensor.tensor.elemwise import CAReduce, DimShuffle, Elemwise
+from pytensor.tensor.linalg.inverse import MatrixInverse
+from pytensor.tensor.linalg.summary import Det, SLogDet
 from pytensor.tensor.math import Argmax
 from pytensor.tensor.shape import Reshape, SpecifyShape
 from pytensor.tensor.subtensor import (
@@ -117,6 +128,11 @@ def rounds(node: Any) -> bool:
     if isinstance(op, BaseSubtensor):
         return isinstance(op, IncSubtensor | AdvancedIncSubtensor)
     return not isinstance(op, _EXACT_OPS)
+
+
+#: Linear-algebra ops whose result follows a symmetric permutation of their
+#: matrix: an inverse permuted back, a determinant unchanged.
+_PERMUTED = (MatrixInverse, Det, SLogDet)
 
 
 def _backward_stable(node: Any) -> bool:
@@ -187,18 +203,54 @@ class RoundingNoise:
             cell[0] = self._round(cell[0])
 
     def _rerun_perturbed(self, node: Any, storage_map: Any) -> None:
-        """The op again on its float inputs each moved by up to ``3n u``."""
+        """The op again on its float inputs each moved backward-stably
+        (:meth:`_moved`); an inverse or a determinant also on its matrix
+        symmetrically permuted (``inv(P A P^T) = P inv(A) P^T``) and at random
+        transposed (``inv(A) = inv(A^T)^T``): LAPACK's rounding follows the
+        order it eliminates in, and inv(S) and inv(S).T of one symmetric S
+        differ by 94 ULPs where a column swap moves them."""
         ins = [storage_map[i][0] for i in node.inputs]
-        n = max((np.shape(v)[-1] for v in ins if np.ndim(v) >= 2), default=1)
-        moved = [self._round(v, scale=3 * n) for v in ins]
+        moved = [self._moved(v) for v in ins]
+        core = type(getattr(node.op, "core_op", node.op))
+        perm, flip = None, False
+        if core in _PERMUTED and np.ndim(moved[0]) >= 2:
+            perm = self._rng.permutation(np.shape(moved[0])[-1])
+            moved[0] = moved[0][..., perm, :][..., :, perm]
+            flip = bool(self._rng.integers(2))  # eliminate by columns
+            if flip:
+                moved[0] = np.swapaxes(moved[0], -1, -2)
         storage = [[None] for _ in node.outputs]
         try:
             with np.errstate(all="ignore"):
                 node.op.perform(node, moved, storage)
         except Exception:
             return  # (near) singular where moved: keep the unmoved result
+        if perm is not None and core is MatrixInverse:
+            if flip:
+                storage[0][0] = np.swapaxes(storage[0][0], -1, -2)
+            inverse = np.empty_like(storage[0][0])
+            inverse[..., perm[:, None], perm[None, :]] = storage[0][0]
+            storage[0][0] = inverse
         for out, cell in zip(node.outputs, storage, strict=True):
             storage_map[out][0] = cell[0]
+
+    def _moved(self, value: Any) -> Any:
+        """A square matrix (or a batch of them) moved by up to ``3n u``
+        entry by entry relative to ``P |L| |U|`` of its LU factors with
+        partial pivoting (Higham's bound, :mod:`scipy.linalg.lu`); any other
+        float array by up to ``3n u`` of each entry."""
+        if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+            return value
+        n = value.shape[-1] if value.ndim >= 2 else 1
+        if value.ndim < 2 or value.shape[-2] != n or not np.isfinite(value).all():
+            return self._round(value, scale=3 * n)
+        bound = np.empty(value.shape)
+        for batch in np.ndindex(value.shape[:-2]):
+            p, lower, upper = scipy.linalg.lu(value[batch])
+            bound[batch] = p @ (np.abs(lower) @ np.abs(upper))
+        u = 3 * n * np.finfo(value.dtype).eps / 2
+        d = self._rng.uniform(-u, u, size=value.shape)
+        return (value + d * bound).astype(value.dtype)
 
     def __call__(self, *args: Any) -> list[list[np.ndarray]]:
         if self._fn is None:

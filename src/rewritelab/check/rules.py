@@ -51,6 +51,7 @@ from rewritelab.check.kernel import (
     CHECK_MODE_NAME,
     Comparison,
     Counterexample,
+    Noted,
     OriginalFails,
     check_mode,
 )
@@ -96,6 +97,9 @@ class RuleReport:
     rewrite's and the original's worst errors against it, side by side (None
     where they always agreed within tolerance): a rewrite far from the exact
     value where the original is just as far is no fault of the rewrite.
+    ``notes`` counts the points accepted with a note, by kind (no exact value
+    settled where the two differ; the original's gradient graph refuted by
+    the derivative), each with its first point.
     """
 
     rule: str
@@ -116,6 +120,7 @@ class RuleReport:
     #: where the rule itself raised (or returned what the graph rejects): the
     #: exception's last line, ``"OverflowError: ..."``
     crash: str = ""
+    notes: tuple[Noted, ...] = ()
     #: the graph of the counterexample or crash (not serialised)
     graph: CheckGraph | None = field(default=None, repr=False, compare=False)
 
@@ -139,6 +144,7 @@ class RuleReport:
         d["counterexample"] = (
             self.counterexample.to_dict() if self.counterexample else None
         )
+        d["notes"] = [n.to_dict() for n in self.notes]
         return d
 
 
@@ -314,11 +320,19 @@ def _model_graphs() -> Iterator[CheckGraph]:
 # -- comparing one graph -----------------------------------------------------
 
 
-def _with_gradients(g: CheckGraph, outputs: Sequence[Variable]) -> list[Variable]:
+def _gradient_cost(g: CheckGraph, outputs: Sequence[Variable]) -> Variable | None:
+    """The scalar whose gradient the checker compares: every float output
+    summed (None where an output is not a float or no input is)."""
     float_in = [v for v in g.inputs if str(v.type.dtype).startswith("float")]
     if not float_in or not all(str(o.type.dtype).startswith("float") for o in outputs):
+        return None
+    return pt.add(*(o.sum() for o in outputs))
+
+
+def _with_gradients(g: CheckGraph, cost: Variable | None) -> list[Variable]:
+    float_in = [v for v in g.inputs if str(v.type.dtype).startswith("float")]
+    if cost is None:
         return []
-    cost = pt.add(*(o.sum() for o in outputs))
     try:
         return list(
             pytensor.grad(
@@ -337,6 +351,8 @@ class _Stats:
         # worst errors against it
         self.exact_after: float | None = None
         self.exact_before: float | None = None
+        # points accepted with a note, by kind (kernel.Noted)
+        self.notes: dict[str, Noted] = {}
 
 
 class _Mismatch(Exception):
@@ -423,8 +439,11 @@ def _check_graph(
     n_values = len(before) if g.n_values is None else g.n_values
     names = [f"value {i}" for i in range(n_values)]
     gb, ga = [], []  # a graph that holds its gradients is not differentiated
+    cost = None
     if g.n_values is None and g.differentiate:
-        gb, ga = _with_gradients(g, before), _with_gradients(g, list(after))
+        cost = _gradient_cost(g, before)
+        gb = _with_gradients(g, cost)
+        ga = _with_gradients(g, _gradient_cost(g, list(after)))
     grads = len(gb) == len(ga) and bool(gb)
     if grads or g.n_values is not None:
         names += [f"gradient wrt {v.name}" for v in float_in]
@@ -435,6 +454,7 @@ def _check_graph(
         n_values=n_values,
         labels=names,
         name=g.label,
+        derivatives=[(cost, v) for v in float_in] if grads else (),
     )
 
     if g.bounded:
@@ -474,6 +494,11 @@ def _check_graph(
         test()
     except _Mismatch as m:
         return m.found
+    finally:
+        for kind, n in pair.notes.items():
+            seen = stats.notes.get(kind)
+            total = n.count + (seen.count if seen else 0)
+            stats.notes[kind] = Noted(kind, total, seen.first if seen else n.first)
     return None
 
 
@@ -559,6 +584,7 @@ def check_rule(
             worst_ulps=stats.worst,
             worst_ulps_exact=stats.exact_after,
             worst_ulps_original=stats.exact_before,
+            notes=tuple(stats.notes.values()),
             seconds=time.perf_counter() - t0,
             counterexample=found,
             error=error,
@@ -581,7 +607,7 @@ def check_rule(
             return
         for source in expressions():
             for g in source:
-                grads = _with_gradients(g, g.outputs)
+                grads = _with_gradients(g, _gradient_cost(g, g.outputs))
                 if grads:
                     yield CheckGraph(
                         f"{g.label} with its gradient",
@@ -625,17 +651,19 @@ def check_rule(
         wanted: int | None = wanted_graphs,
     ) -> RuleReport | None:
         """Try each source's graphs, at most ``limit`` of them and until
-        ``wanted`` fired (None: all of them)."""
+        ``wanted`` different ones fired (None: all of them); graphs that
+        differ only in rank (one label) count once."""
         for source, graphs in named:
-            fired_here = 0
+            fired_here: set[str] = set()
             for tried_here, g in enumerate(graphs):
-                enough = wanted is not None and fired_here >= wanted
+                enough = wanted is not None and len(fired_here) >= wanted
                 if enough or (limit is not None and tried_here >= limit):
                     break
                 outcome = attempt(g, source)
                 if isinstance(outcome, RuleReport):
                     return outcome
-                fired_here += outcome
+                if outcome:
+                    fired_here.add(g.label)
         return None
 
     tracks = r.rewriter.tracks()

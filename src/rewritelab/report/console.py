@@ -94,7 +94,8 @@ def rules_table(rules: RuleSet, where: str) -> Table:
 
 
 def check_table(reports: Sequence[RuleReport]) -> Table:
-    """Rule checks: verdict, graphs fired of tried, inputs, worst error, time."""
+    """Rule checks: verdict, graphs fired of tried, inputs (and how many of
+    them were accepted with a note), worst error, time."""
     table = Table(title=f"checked {len(reports)} rules ({reports[0].mode})")
     numeric = ("graphs", "inputs", *ERROR_HEADERS, "s")
     for col in ("rule", "verdict", *numeric, "location"):
@@ -110,7 +111,8 @@ def check_table(reports: Sequence[RuleReport]) -> Table:
             r.rule,
             f"[{colour[r.verdict]}]{r.verdict}[/]",
             f"{r.graphs_fired}/{r.graphs_tried}",
-            str(r.inputs_tried),
+            f"{r.inputs_tried}"
+            + (f" ({sum(n.count for n in r.notes)} noted)" if r.notes else ""),
             *r.error_cells(),
             f"{r.seconds:.1f}",
             short_location(r.source),
