@@ -394,6 +394,20 @@ def _audit_one(
             **base, verdict=verdict, seconds=seconds, report=report, detail=detail
         )
     found = report.counterexample
+    if (
+        report.verdict == "counterexample"
+        and found
+        and "no exact value" in found.reason
+    ):
+        # the two differ where an op has no exact meaning: the checker
+        # cannot say which is right (a point no precision settles is noted)
+        return AuditEntry(
+            **base,
+            verdict="checker error",
+            seconds=seconds,
+            report=report,
+            detail=str(found),
+        )
     if report.verdict == "counterexample":
         text = ""
         if report.graph is not None and found is not None:

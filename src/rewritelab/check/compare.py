@@ -26,7 +26,14 @@ from typing import Any
 import numpy as np
 
 from rewritelab.check.derivative import exact_derivative
-from rewritelab.check.exact import ExactValue, NoExactValue, Unsettled, exact_value
+from rewritelab.check.exact import (
+    MAX_DOUBLINGS,
+    ExactValue,
+    NoExactValue,
+    Undefined,
+    Unsettled,
+    exact_value,
+)
 
 __all__ = [
     "GRADIENT_REFUTED",
@@ -45,11 +52,11 @@ DEFAULT_TOL_ULPS = {"float64": 8.0, "float32": 8.0, "float16": 4.0}
 #: Why an accepted verdict was not judged as usual. ``UNDECIDED``: the two
 #: differ beyond the noise floor and no exact value settled (``log1p(expm1(
 #: x))`` at x = -26,499 cancels 11,509 digits; ``arctanh(tanh(1e16))`` about
-#: 1e16): the checker cannot say which is right, as at a point outside a
-#: domain. ``GRADIENT_REFUTED``: the original's gradient graph is not the
+#: 1e16) or there is none (the inverse of a singular matrix): the checker
+#: cannot say which is right, as at a point outside a domain. ``GRADIENT_REFUTED``: the original's gradient graph is not the
 #: derivative of its value there (:mod:`rewritelab.check.derivative`), and the
 #: rewrite was judged against the derivative.
-UNDECIDED = "no exact value settled"
+UNDECIDED = "no exact value to judge by"
 GRADIENT_REFUTED = "the original's gradient graph is not the derivative"
 NOTES = (UNDECIDED, GRADIENT_REFUTED)
 
@@ -171,8 +178,9 @@ def compare_values(
             return Verdict(True, float(close.max()))
         idx = np.unravel_index(int(np.argmax(bad)), before.shape)
         reason = f"differs from the original and {exc}"
-        # a value no precision settled: not judged; no meaning at all: fails
-        if isinstance(exc, Unsettled):
+        # a value no precision settled, or none to settle: not judged; an op
+        # without an exact meaning: fails (the checker cannot judge the rule)
+        if isinstance(exc, Unsettled | Undefined):
             return Verdict(True, float(close.max()), reason, idx, note=UNDECIDED)
         return Verdict(False, float(close.max()), reason, idx)
     digits = found.digits if isinstance(found, ExactValue) else None
@@ -261,6 +269,7 @@ def compare_outputs(
     noise: Callable[..., Sequence[Sequence[Any]]] | None = None,
     on_note: Callable[[int, Verdict], None] | None = None,
     derivatives: Sequence[tuple[Any, Any]] = (),
+    doublings: int = MAX_DOUBLINGS,
 ) -> tuple[int, Verdict] | None:
     """Judge every output of one before/after evaluation at one point.
 
@@ -280,7 +289,8 @@ def compare_outputs(
     original's, the failing element is asked of the derivative itself
     (:func:`rewritelab.check.derivative.exact_derivative`), and where that
     refutes the original's gradient graph it becomes the reference.
-    Returns the first failing ``(output index, verdict)``, or None;
+    ``doublings`` caps the exact value's precision
+    (:func:`rewritelab.check.exact.exact_value`). Returns the first failing ``(output index, verdict)``, or None;
     ``on_verdict`` sees every verdict made, and ``on_note`` each accepted
     ``(output index, verdict)`` with a note (:data:`NOTES`).
     """
@@ -322,7 +332,9 @@ def compare_outputs(
 
         def exact(k: int = k) -> ExactValue:
             with np.errstate(all="ignore"):
-                return exact_value(list(inputs), [before_outputs[k]], values)
+                return exact_value(
+                    list(inputs), [before_outputs[k]], values, doublings=doublings
+                )
 
         floor = None if noise is None else (lambda k=k: noise_of(k))
         v = compare_values(b, a, exact, nan_original_ok=gradient, noise=floor)

@@ -73,6 +73,7 @@ __all__ = [
     "ExactValue",
     "NoExactValue",
     "SCALAR_OPS",
+    "Undefined",
     "Unsettled",
     "exact_eval",
     "exact_value",
@@ -99,6 +100,12 @@ WIDEN_ULPS = 8
 class NoExactValue(Exception):
     """The graph holds an op without an exact (mpmath) meaning, or no
     precision tried settled its value (:class:`Unsettled`)."""
+
+
+class Undefined(NoExactValue):
+    """The exact value does not exist and IEEE says nothing of what a float
+    result should be there: the inverse of a singular matrix (LAPACK gives
+    nan in one order of elimination and inf in another)."""
 
 
 class Unsettled(NoExactValue):
@@ -715,8 +722,9 @@ def _careduce(node: Any, x: np.ndarray) -> np.ndarray:
 def _matrix_inverse(node: Any, ins: list[np.ndarray]) -> list[np.ndarray]:
     """The inverse of each (batched) square matrix of enclosures, by mpmath's
     interval LU; a matrix the intervals cannot show regular is undecided, a
-    singular one (over the rationals) has nan for its inverse, and so has one
-    holding nan (``adj(A) / det(A)`` with ``det(A)`` nan)."""
+    singular one (over the rationals) has no inverse (:class:`Undefined`),
+    and one holding nan has nan for its inverse (``adj(A) / det(A)`` with
+    ``det(A)`` nan)."""
     (a,) = ins
     out = np.empty(a.shape, dtype=object)
     for batch in np.ndindex(a.shape[:-2]):
@@ -731,7 +739,7 @@ def _matrix_inverse(node: Any, ins: list[np.ndarray]) -> list[np.ndarray]:
         except (ZeroDivisionError, ValueError):  # a pivot of uncertain sign
             if not (all(_is_point(v) for v in block.flat) and _singular(block)):
                 raise Undecided("a matrix the intervals cannot show regular") from None
-            inv = np.full(block.shape, _NAN, dtype=object)  # no inverse: nan
+            raise Undefined("the inverse of a singular matrix") from None
         for i, j in np.ndindex(block.shape):
             out[(*batch, i, j)] = inv[i, j]
     return [out]
@@ -934,6 +942,7 @@ def exact_value(
     values: Mapping[Variable, Any] | Sequence[Any],
     *,
     dps: int = DEFAULT_DPS,
+    doublings: int = MAX_DOUBLINGS,
 ) -> ExactValue:
     """The outputs' exact values, each rounded once to its own dtype, with
     the digits of precision it took.
@@ -941,7 +950,7 @@ def exact_value(
     ``values`` maps each input to a numpy value (or lists them in order).
     The first attempt works at ``dps`` digits plus the decimal range of the
     inputs' and constants' magnitudes; the precision doubles (at most
-    :data:`MAX_DOUBLINGS` times) until every output's enclosure rounds to one
+    ``doublings`` times, :data:`MAX_DOUBLINGS` by default) until every output's enclosure rounds to one
     value of its dtype, else :class:`NoExactValue` is raised. From
     :data:`TIE_DOUBLINGS` doublings on, an enclosure around the midpoint of
     two neighbouring values settles on the even one, as IEEE rounds a tie:
@@ -961,7 +970,7 @@ def exact_value(
         values = dict(zip(inputs, values, strict=True))
     base = dps + _magnitude_digits(inputs, outputs, values)
     reason = ""
-    for k in range(MAX_DOUBLINGS + 1):
+    for k in range(doublings + 1):
         digits = base * 2**k
         with _precision(digits):
             try:

@@ -309,7 +309,7 @@ def _prototypes(tracks: Sequence[Any] | None) -> list[_Proto]:
         ):
             if _makes_tracked(proto, tracks):
                 protos.append(proto)
-    protos += [p for p in _SHAPE_OPS if _makes_tracked(p, tracks)]
+    protos += [p for p in _SHAPE_OPS if _makes_tracked(p, tracks, structural=True)]
     return list({p.name: p for p in protos}.values())
 
 
@@ -322,14 +322,23 @@ def _reduce_padded(fn: Callable) -> Callable[[Variable], Variable]:
     return lambda x: fn(x[None, :], axis=0)
 
 
-def _makes_tracked(proto: _Proto, tracks: Sequence[Any]) -> bool:
+def _makes_tracked(
+    proto: _Proto, tracks: Sequence[Any], *, structural: bool = False
+) -> bool:
     """Whether ``proto`` makes a tracked op, on inputs of unknown or of one
-    of :data:`STATIC_SHAPES` (``m[1:].squeeze(1)`` needs ``m``'s 1)."""
+    of :data:`STATIC_SHAPES` (``m[1:].squeeze(1)`` needs ``m``'s 1). With
+    ``structural``, an elementwise op of :func:`elemwise_catalogue` does not
+    count: a shape op's prototype is for the ops that only it makes (the
+    gradient of hyp2f1 holds a hundred multiplications, and a rewriter
+    tracking ``mul`` has its own)."""
+    plain = {op.scalar_op for op in elemwise_catalogue()} if structural else set()
     for shape in ((None,) * proto.ndim, *STATIC_SHAPES.get(proto.ndim, ())):
         xs = [pt.tensor(f"x{i}", shape=shape) for i in range(proto.arity)]
         out = _call(proto.build, *xs)
         if isinstance(out, Variable) and any(
-            matches(a.op, tracks) for a in applys_between(xs, [out])
+            matches(a.op, tracks)
+            and not (isinstance(a.op, Elemwise) and a.op.scalar_op in plain)
+            for a in applys_between(xs, [out])
         ):
             return True
     return False
@@ -446,8 +455,8 @@ INNER: dict[str, Callable[..., Variable]] = {
 
 #: Both operands of a binary op made from one input ``x`` by these forms
 #: (``exp(-sqr(x)) / erfc(x)``, ``exp(x) / sum(exp(x))``, ``exp(x) / (1 +
-#: exp(x))``, ``x ** 2.5 * x ** 2.5``, two switches on one condition):
-#: merged, they share what they have in common.
+#: exp(x))``, ``x ** 2.5 * x ** 2.5``, ``(1 / x + 1) * x``, two switches on
+#: one condition): merged, they share what they have in common.
 SHARED: dict[str, Callable[[Variable], Variable]] = {
     "x": lambda x: x,
     "exp": pt.exp,
@@ -456,6 +465,7 @@ SHARED: dict[str, Callable[[Variable], Variable]] = {
     "log": pt.log,
     "sqr": pt.sqr,
     "x ** 2.5": lambda x: x**2.5,
+    "1 / x + 1": lambda x: 1 / x + 1,
     "erfc": pt.erfc,
     "sigmoid": pt.sigmoid,
     "exp(-sqr(x))": lambda x: pt.exp(-pt.sqr(x)),
@@ -675,9 +685,9 @@ def _with_every_inner(
 ) -> Iterator[CheckGraph]:
     """Every operand under the same inner op of its own input (``exp(x) *
     exp(y)``, ``abs(x) * abs(y)``) taking turns with both operands made
-    from one input (:data:`SHARED`: ``exp(x) / exp(x)``, ``exp(-sqr(x)) /
-    erfc(x)``, the same form twice first): a checker that stops after a
-    few graphs fired meets both kinds."""
+    from one input (:data:`SHARED`: ``exp(x) / exp(x)``, ``-x / x``,
+    ``exp(-sqr(x)) / erfc(x)``, the same form twice first, then beside x):
+    a checker that stops after a few graphs fired meets both kinds."""
     yield from _interleaved(
         [_every_operand(proto, assume, dtype), _one_input(proto, assume, dtype)]
     )
@@ -705,7 +715,10 @@ def _one_input(
 ) -> Iterator[CheckGraph]:
     if proto.arity != 2:
         return
-    pairs = sorted(itertools.product(SHARED, SHARED), key=lambda p: p[0] != p[1])
+    # the same form twice first, then a form beside x itself (-x / x)
+    pairs = sorted(
+        itertools.product(SHARED, SHARED), key=lambda p: (p[0] != p[1], "x" not in p)
+    )
     for first, second in pairs:
         x = _fresh("x0", dtype, proto.ndim)
         xs = [_call(SHARED[first], x), _call(SHARED[second], x)]

@@ -15,6 +15,7 @@ element's values only: a few numbers, never whole arrays.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,8 @@ import pytensor
 from pytensor.compile.mode import Mode
 from pytensor.graph.basic import Variable
 
-from rewritelab.check.compare import Verdict, compare_outputs
+from rewritelab.check.compare import UNDECIDED, Verdict, compare_outputs
+from rewritelab.check.exact import MAX_DOUBLINGS, Undefined, exact_value
 from rewritelab.check.noise import RoundingNoise
 from rewritelab.core.compile import REFERENCE_MODE, WIDE_MODE, python_linker_runs
 
@@ -46,6 +48,11 @@ CHECK_MODE_NAME = "python linker, no rewrites"
 #: For graphs the Python linker cannot run: the C VM, still no rewrites.
 WIDE_CHECK_MODE = WIDE_MODE
 WIDE_CHECK_MODE_NAME = "C VM linker, no rewrites (an Elemwise has over 32 operands)"
+
+#: After this many undecided points a pair's exact values double their
+#: precision at most UNDECIDED_DOUBLINGS times (about 640 digits, not 12,000).
+UNDECIDED_POINTS = 3
+UNDECIDED_DOUBLINGS = 4
 
 #: Arrays longer than this are shown by shape in a counterexample's inputs.
 SHOWN_ELEMENTS = 8
@@ -267,9 +274,21 @@ class Comparison:
             try:
                 va = self.f_after(*[a.copy() for a in args])
             except Exception as exc:
-                return Counterexample(
+                found = Counterexample(
                     graph, "graph", f"raised {type(exc).__name__}: {exc}", shown
                 )
+                if not self._undefined(args):
+                    return found
+                self._note(
+                    UNDECIDED,
+                    dataclasses.replace(
+                        found,
+                        reason=(
+                            f"{found.reason} where the original has no exact value"
+                        ),
+                    ),
+                )
+                return None
         noted: list[tuple[int, Verdict]] = []
         found = compare_outputs(
             self.inputs,
@@ -283,19 +302,44 @@ class Comparison:
             noise=self.noise,
             on_note=lambda k, v: noted.append((k, v)),
             derivatives=self.derivatives,
+            doublings=self._doublings(),
         )
         if found is None:
             for kind in {v.note for _, v in noted}:
                 k, v = next((k, v) for k, v in noted if v.note == kind)
-                seen = self.notes.get(kind)
-                first = (
-                    seen.first
-                    if seen
-                    else self._counterexample(k, v, vb, va, shown, graph)
-                )
-                self.notes[kind] = Noted(kind, (seen.count if seen else 0) + 1, first)
+                self._note(kind, self._counterexample(k, v, vb, va, shown, graph))
             return None
         return self._counterexample(*found, vb, va, shown, graph)
+
+    def _note(self, kind: str, point: Counterexample) -> None:
+        """Count one more point accepted with note ``kind``."""
+        seen = self.notes.get(kind)
+        count = (seen.count if seen else 0) + 1
+        self.notes[kind] = Noted(kind, count, seen.first if seen else point)
+
+    def _undefined(self, args: Sequence[np.ndarray]) -> bool:
+        """Whether the original's outputs have no exact value at ``args``
+        (the inverse of a singular matrix): there a rewrite that raises
+        (LAPACK noticed) is as right as an original that did not."""
+        try:
+            with np.errstate(all="ignore"):
+                exact_value(self.inputs, self.before, args, doublings=0)
+        except Undefined:
+            return True
+        except Exception:
+            return False
+        return False
+
+    def _doublings(self) -> int:
+        """The exact value's precision cap: the full one until
+        :data:`UNDECIDED_POINTS` points went undecided, then
+        :data:`UNDECIDED_DOUBLINGS` (each undecided point costs the whole
+        ladder, half a second at 12,000 digits, and Hypothesis, once it meets
+        one, meets many: x beyond 26,000 in ``log1p(-sigmoid(x))``)."""
+        seen = self.notes.get(UNDECIDED)
+        if seen is not None and seen.count >= UNDECIDED_POINTS:
+            return UNDECIDED_DOUBLINGS
+        return MAX_DOUBLINGS
 
     def _counterexample(
         self,

@@ -651,14 +651,18 @@ def check_rule(
         wanted: int | None = wanted_graphs,
     ) -> RuleReport | None:
         """Try each source's graphs, at most ``limit`` of them and until
-        ``wanted`` different ones fired (None: all of them); graphs that
-        differ only in rank (one label) count once."""
+        ``wanted`` fired (None: all of them); a graph that differs only in
+        rank from one that fired (one label) is not tried again."""
         for source, graphs in named:
             fired_here: set[str] = set()
-            for tried_here, g in enumerate(graphs):
+            tried_here = 0
+            for g in graphs:
                 enough = wanted is not None and len(fired_here) >= wanted
                 if enough or (limit is not None and tried_here >= limit):
                     break
+                if g.label in fired_here:
+                    continue
+                tried_here += 1
                 outcome = attempt(g, source)
                 if isinstance(outcome, RuleReport):
                     return outcome
