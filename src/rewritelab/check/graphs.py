@@ -628,12 +628,13 @@ def _with_constants(proto: _Proto, assume: tuple[str, ...]) -> Iterator[CheckGra
     # (input dtype, constant dtype): the last two make PyTensor upcast (x + 1
     # as written holds an int8 1)
     pairs = (("float64", "float64"), ("float32", "float32"), ("int64", "int64"))
-    # the dtypes and positions vary fastest: each form and value meets them all
-    for (form, make), c, (dtype, cdtype), pos in itertools.product(
+    # the values vary fastest: each form, dtype pair and position meets them
+    # all before the next (x ** 0.5 in float64 comes before x ** 0 in int8)
+    for (form, make), (dtype, cdtype), pos, c in itertools.product(
         CONSTANT_FORMS.items(),
-        CONSTANTS,
         (*pairs, ("float32", "int64"), ("float64", "int8")),
         range(proto.arity),
+        CONSTANTS,
     ):
         if form == "mul(-1, x)" and c != -1:
             continue

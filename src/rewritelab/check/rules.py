@@ -262,6 +262,10 @@ def _expression_graphs(
         )
 
 
+#: The plain graphs (each tracked op on each dtype) take at least this share
+#: of the budget of graphs built from a rule's tracks.
+PLAIN_SHARE = 0.4
+
 #: Inputs of the reciprocal probe stay moderate: it is there for the sign of
 #: zeros, and 1 / log(sigmoid(1e16)) has an exact value no precision reaches.
 #: Its values alone are compared: the gradient of 1 / (1 / x) overflows at
@@ -677,12 +681,16 @@ def check_rule(
     # a pattern's own graphs are what it needs; built graphs where they fail
     if failed is None and tracks and (r.in_pattern is None or not fired):
         # each kind its share of the budget (what one leaves goes to the
-        # next) and of the firings: the plain graphs of every dtype most
+        # next) and of the firings: the plain graphs of every dtype and the
+        # constants of every value most
         kinds = tracked_graph_kinds(tracks, exclude=[r.name], assume=r.assume)
         start = tried
         for k, (kind, built) in enumerate(kinds):
             share = (tracked_graphs_tried - (tried - start)) // (len(kinds) - k)
-            enough = wanted_graphs if kind == "plain" else max(1, wanted_graphs // 3)
+            if kind == "plain":  # every dtype of every tracked op
+                share = max(share, int(tracked_graphs_tried * PLAIN_SHARE))
+            many = kind in ("plain", "constants")  # each dtype, each value
+            enough = wanted_graphs if many else max(1, wanted_graphs // 3)
             named = [("graphs built from its tracks", built)]
             failed = first_failure(named, share, enough)
             if failed is not None:
