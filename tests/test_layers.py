@@ -1,6 +1,6 @@
 """The package's shape: each layer imports only the layers below it.
 
-core -> see -> rewrite -> check -> measure -> report -> cli, and the facade
+core -> see -> rewrite -> check -> measure -> discover -> report -> cli, and the facade
 (``rewritelab/__init__.py``) on top. No import cycle, no import of the
 package's own modules inside a function, and the rule library (rewrites/)
 uses only the public names of ``rewritelab``.
@@ -15,7 +15,17 @@ import networkx as nx
 
 ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "src" / "rewritelab"
-LAYERS = ("core", "see", "rewrite", "check", "measure", "report", "cli", "__init__")
+LAYERS = (
+    "core",
+    "see",
+    "rewrite",
+    "check",
+    "measure",
+    "discover",
+    "report",
+    "cli",
+    "__init__",
+)
 
 
 def _module_name(path: Path, package: Path) -> str:

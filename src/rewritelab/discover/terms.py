@@ -7,8 +7,10 @@ powers, comparisons, ``switch``). :func:`to_terms` translates the
 elementwise part of a graph that ends in some variables: every
 ``Elemwise`` of a scalar op in :data:`OPS` becomes its constructor, a
 ``Composite`` (PyTensor's fused kernels) is translated through its inner
-scalar graph, a constant that holds one value becomes a float, and any
-other variable (an input, a reduction, a dot, a ``DimShuffle``) an opaque
+scalar graph, a constant that holds one value becomes a float, leading
+broadcast axes (which elementwise ops add by themselves) are looked
+through, and any other variable (an input, a reduction, a dot, a
+transpose) an opaque
 :meth:`Term.leaf` named ``v0, v1, ...``. :func:`from_term` builds the graph
 of a term again from the leaves' variables. The two are inverse on what
 they cover: ``from_term(to_terms(x))`` computes ``x`` with the same ops
@@ -36,7 +38,7 @@ from egglog import (
 from pytensor.graph.basic import Constant, Variable
 from pytensor.scalar.basic import Composite
 from pytensor.tensor.basic import get_underlying_scalar_constant_value
-from pytensor.tensor.elemwise import Elemwise
+from pytensor.tensor.elemwise import DimShuffle, Elemwise
 from pytensor.tensor.exceptions import NotScalarConstantError
 
 __all__ = [
@@ -293,6 +295,8 @@ def to_terms(outputs: Sequence[Variable], leaf_names: dict | None = None) -> Reg
         node = var.owner
         if value is not None:
             out = Term(value)
+        elif node is not None and _leading_axes(node.op):  # numpy broadcasts
+            out = term(node.inputs[0])
         elif node is not None and isinstance(node.op, Elemwise) and _covered(node):
             args = [term(i) for i in node.inputs]
             out = _scalar_term(node.op.scalar_op, args, node.outputs.index(var))
@@ -303,6 +307,18 @@ def to_terms(outputs: Sequence[Variable], leaf_names: dict | None = None) -> Reg
 
     terms = tuple(term(o) for o in outputs)
     return Region(tuple(outputs), terms, {n: v for v, n in names.items()})
+
+
+def _leading_axes(op: Any) -> bool:
+    """Whether ``op`` only adds leading broadcastable axes, which an
+    elementwise op would add by itself (``ExpandDims{axis=0}``)."""
+    if not isinstance(op, DimShuffle) or op.drop:
+        return False
+    kept = [d for d in op.new_order if d != "x"]
+    n_new = len(op.new_order) - len(kept)
+    return kept == list(range(len(kept))) and all(
+        d == "x" for d in op.new_order[:n_new]
+    )
 
 
 def _covered(node: Any) -> bool:
@@ -384,7 +400,10 @@ def term_text(term: Term) -> str:
     inner = [term_text(a) for a in args]
     infix = {"Add": "+", "Sub": "-", "Mul": "*", "TrueDiv": "/", "Pow": "**"}
     if op.name in infix:
-        a, b = (f"({s})" if _needs_parens(x) else s for s, x in zip(inner, args))
+        a, b = (
+            f"({s})" if _needs_parens(x) else s
+            for s, x in zip(inner, args, strict=True)
+        )
         return f"{a} {infix[op.name]} {b}"
     if op.name == "Neg":
         return f"-({inner[0]})" if _needs_parens(args[0]) else f"-{inner[0]}"
