@@ -104,6 +104,9 @@ class CheckGraph:
     bounded: bool = False
     n_values: int | None = None
     differentiate: bool = True
+    #: graphs of one family are variants of one case (the same constant in
+    #: other dtypes): a checker counting cases counts the family once
+    family: str = ""
 
     def __repr__(self) -> str:
         return f"CheckGraph({self.label!r})"
@@ -628,13 +631,15 @@ def _with_constants(proto: _Proto, assume: tuple[str, ...]) -> Iterator[CheckGra
     # (input dtype, constant dtype): the last two make PyTensor upcast (x + 1
     # as written holds an int8 1)
     pairs = (("float64", "float64"), ("float32", "float32"), ("int64", "int64"))
-    # the values vary fastest: each form, dtype pair and position meets them
-    # all before the next (x ** 0.5 in float64 comes before x ** 0 in int8)
-    for (form, make), (dtype, cdtype), pos, c in itertools.product(
+    # the dtypes and positions vary fastest: each form and value meets them
+    # all; the graphs of one (form, value, position) are one family, and a
+    # checker counts families (x ** 0.5 is not crowded out by x ** 0 in five
+    # dtypes)
+    for (form, make), c, (dtype, cdtype), pos in itertools.product(
         CONSTANT_FORMS.items(),
+        CONSTANTS,
         (*pairs, ("float32", "int64"), ("float64", "int8")),
         range(proto.arity),
-        CONSTANTS,
     ):
         if form == "mul(-1, x)" and c != -1:
             continue
@@ -647,7 +652,7 @@ def _with_constants(proto: _Proto, assume: tuple[str, ...]) -> Iterator[CheckGra
         kind = dtype if dtype == cdtype else f"{cdtype} constant, {dtype} inputs"
         g = _made(proto, xs, f"{form} constant {c} ({kind})", assume)
         if g is not None:
-            yield g
+            yield dataclasses.replace(g, family=f"{form} constant {c} at {pos}")
 
 
 def _with_operand(

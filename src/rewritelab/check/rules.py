@@ -655,13 +655,15 @@ def check_rule(
         wanted: int | None = wanted_graphs,
     ) -> RuleReport | None:
         """Try each source's graphs, at most ``limit`` of them and until
-        ``wanted`` fired (None: all of them); a graph that differs only in
-        rank from one that fired (one label) is not tried again."""
+        ``wanted`` cases fired (None: all of them); a graph that differs only
+        in rank from one that fired (one label) is not tried again, and the
+        graphs of one family (a constant in several dtypes) are one case."""
         for source, graphs in named:
             fired_here: set[str] = set()
+            cases: set[str] = set()
             tried_here = 0
             for g in graphs:
-                enough = wanted is not None and len(fired_here) >= wanted
+                enough = wanted is not None and len(cases) >= wanted
                 if enough or (limit is not None and tried_here >= limit):
                     break
                 if g.label in fired_here:
@@ -672,6 +674,7 @@ def check_rule(
                     return outcome
                 if outcome:
                     fired_here.add(g.label)
+                    cases.add(g.family or g.label)
         return None
 
     tracks = r.rewriter.tracks()
