@@ -18,6 +18,7 @@ from rewritelab.core.compile import pytensor_rewritten
 from rewritelab.core.errors import RewritelabError, TargetError
 from rewritelab.core.models import model_graph
 from rewritelab.core.targets import Target, load_target, resolve
+from rewritelab.discover.search import DiscoverReport, discover
 from rewritelab.measure.bench import BenchReport, BenchRow, bench
 from rewritelab.measure.sampling import SamplingReport, SamplingRun, bench_sampling
 from rewritelab.report.bench import bench_markdown, save_bench
@@ -72,6 +73,9 @@ __all__ = [
     "summary",
     "to_dot",
     "to_networkx",
+    # discover
+    "DiscoverReport",
+    "discover",
     # rewrite
     "named_mode",
     "ApplyResult",

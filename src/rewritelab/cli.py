@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,6 +22,8 @@ from rewritelab.core.compile import pytensor_rewritten
 from rewritelab.core.errors import RewritelabError
 from rewritelab.core.models import GRAPH_KINDS
 from rewritelab.core.targets import load_target
+from rewritelab.discover.search import STEPS as DISCOVER_STEPS
+from rewritelab.discover.search import discover
 from rewritelab.measure.bench import TIMED_AT, bench
 from rewritelab.measure.sampling import bench_sampling
 from rewritelab.report.audit import audit_markdown, audit_table, save_audit_html
@@ -227,6 +230,54 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         if args.html:
             console.print(f"wrote {args.html}")
     return EXIT_OK if report.ok else EXIT_FOUND
+
+
+def cmd_discover(args: argparse.Namespace, console: Console) -> int:
+    if args.budget <= 0:
+        raise RewritelabError(
+            f"--budget must be a positive number of seconds, not {args.budget:g}"
+        )
+    out = Path(args.output) if args.output else None
+    if out is not None:
+        _writable(out)
+    target = load_target(args.target)
+    steps = Steps("discover", len(DISCOVER_STEPS))
+
+    def step(i: int, n: int, label: str) -> None:
+        steps.step(i, label)
+
+    with steps:
+        report = discover(
+            target,
+            goal=args.goal,
+            budget=args.budget,
+            max_examples=args.max_examples,
+            measure=not args.no_measure,
+            progress=step,
+        )
+    if out is not None:
+        out.write_text(report.rules_file(), encoding="utf-8")
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, default=str))
+    else:
+        console.print(escape(str(report)))
+        if out is not None:
+            console.print(f"wrote {len(report.kept)} rules to {out}")
+    return EXIT_OK
+
+
+def _writable(path: Path) -> None:
+    """Fail now, in one line, if ``path`` cannot be written (not after minutes
+    of search)."""
+    if path.is_dir():
+        raise RewritelabError(f"-o {path} is a folder; give a .py file to write")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise RewritelabError(
+            f"cannot write -o {path}: {parent} is not a writable folder"
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise RewritelabError(f"cannot write -o {path}: the file is read-only")
 
 
 def _comma_list(text: str | None) -> list[str]:
@@ -536,6 +587,25 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seeds", default="0", help="with --sampling: seeds, e.g. 0,1,2")
     b.add_argument("--json", action="store_true", help="print JSON")
     b.set_defaults(func=cmd_bench)
+
+    ds = sub.add_parser(
+        "discover",
+        help="find, check and time faster forms of a model's logp + gradient",
+    )
+    ds.add_argument("target", help="a model or graph: FILE.py[:NAME] or a bundled name")
+    ds.add_argument("--goal", default="speed", choices=("speed",))
+    ds.add_argument(
+        "--budget", type=float, default=60.0, help="seconds of search (default 60)"
+    )
+    ds.add_argument("-o", "--output", help="write the kept rules to this .py file")
+    ds.add_argument(
+        "--max-examples", type=int, default=30, help="checker examples per graph"
+    )
+    ds.add_argument(
+        "--no-measure", action="store_true", help="check the candidates, do not time"
+    )
+    ds.add_argument("--json", action="store_true", help="print JSON")
+    ds.set_defaults(func=cmd_discover)
 
     d = sub.add_parser("demo", help="the whole workflow on a bundled model")
     d.add_argument(

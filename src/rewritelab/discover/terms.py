@@ -44,9 +44,13 @@ from pytensor.tensor.exceptions import NotScalarConstantError
 __all__ = [
     "OPS",
     "Region",
+    "Roots",
     "Term",
     "from_term",
+    "op_name",
+    "roots_of",
     "term_text",
+    "terms_of",
     "to_terms",
 ]
 
@@ -71,6 +75,33 @@ class Term(Expr):
     def __pow__(self, other: Term) -> Term: ...
 
     def __neg__(self) -> Term: ...
+
+
+class Roots(Expr):
+    """Several terms as one, so that extraction shares what they share:
+    ``Roots.none().add(t0).add(t1)``."""
+
+    @classmethod
+    def none(cls) -> Roots: ...
+
+    def add(self, term: Term) -> Roots: ...
+
+
+def roots_of(terms: Sequence[Term]) -> Roots:
+    """``terms`` as one :class:`Roots` term."""
+    out = Roots.none()
+    for t in terms:
+        out = out.add(t)
+    return out
+
+
+def terms_of(roots: Roots) -> list[Term]:
+    """The terms of a :class:`Roots`, in order."""
+    out = []
+    while (args := get_callable_args(roots)) and len(args) == 2:
+        roots, term = args
+        out.append(term)
+    return out[::-1]
 
 
 @function
@@ -386,6 +417,18 @@ def from_term(
         return out
 
     return build(term)
+
+
+def op_name(term: Any) -> str:
+    """The scalar op class name of a term's root (``"Exp"``), or ``"leaf"``
+    / ``"constant"``."""
+    fn = _key(get_callable_fn(term))
+    if fn == _LEAF:
+        return "leaf"
+    if fn == _CONSTANT:
+        return "constant"
+    op = _BY_CALLABLE.get(fn)
+    return op.name if op is not None else "roots"
 
 
 def term_text(term: Term) -> str:

@@ -1,0 +1,147 @@
+"""From an extracted term to rules: where it differs from the original, generalised.
+
+A cheaper term for a whole logp region is no rule a user can keep. The
+change is split where it happens: :func:`changes` walks the original and the
+extracted term together from the root while both apply the same op, and
+each place where they part is one change ``old -> new``. :func:`generalise`
+then turns a change into a pattern: the opaque leaves (the model's values,
+sums, dots) become pattern variables ``x0, x1, ...`` in order of first use,
+constants stay as written. The result is a :class:`Candidate`, whose
+:meth:`Candidate.rule` is a rewritelab pattern rule, checked and measured
+like any other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from egglog import get_callable_args
+
+from rewritelab.discover.terms import Term, op_name, term_text
+from rewritelab.rewrite.rules import Rule, pattern
+
+__all__ = ["Candidate", "candidates", "changes", "generalise"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One discovered rewrite: ``lhs -> rhs`` in rewritelab's pattern text,
+    its name, and what the cost model says it saves per element (ns) where
+    it was found."""
+
+    name: str
+    lhs: str
+    rhs: str
+    saving: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """The rewrite as pattern text, ``lhs -> rhs``."""
+        return f"{self.lhs} -> {self.rhs}"
+
+    def rule(self, assume: Sequence[str] = ()) -> Rule:
+        """The candidate as a rewritelab rule (tag ``discovered``), with the
+        domain ``assume`` it was checked on."""
+        return pattern(self.text, name=self.name, tags=["discovered"], assume=assume)
+
+    def source(self, assume: Sequence[str] = ()) -> str:
+        """The rule as a line of a rules file."""
+        domain = f", assume={list(assume)!r}" if assume else ""
+        return f'{self.name} = pattern("{self.text}", tags=["discovered"]{domain})'
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.text}"
+
+
+def _same_root(a: Term, b: Term) -> bool:
+    if op_name(a) != op_name(b) or op_name(a) in ("leaf", "constant"):
+        return False
+    return len(get_callable_args(a) or ()) == len(get_callable_args(b) or ())
+
+
+#: Ops whose two operands may come back from extraction swapped.
+COMMUTATIVE = ("Add", "Mul", "Maximum", "Minimum", "EQ")
+
+
+def changes(
+    old: Term, new: Term, equal: Callable[[Term, Term], bool]
+) -> Iterator[tuple[Term, Term]]:
+    """The places where ``new`` parts from ``old``, each as ``(old subterm,
+    new subterm)``, outermost first; nothing where they are equal. The walk
+    goes down while both apply the same op to operands that are ``equal``
+    pairwise (in order, or swapped for :data:`COMMUTATIVE` ops): a change
+    is only ever a pair the e-graph proved equal, never operands that
+    merely sit at the same place.
+
+    Examples
+    --------
+    >>> from rewritelab.discover.terms import exp, log, log1p
+    >>> v = Term.leaf("v0")
+    >>> same = lambda a, b: term_text(a) == term_text(b) or (
+    ...     "log" in term_text(a) and "log" in term_text(b))
+    >>> [(term_text(a), term_text(b)) for a, b in
+    ...  changes(exp(v) + log(Term(1.0) + v), exp(v) + log1p(v), same)]
+    [('log(1.0 + v0)', 'log1p(v0)')]
+    """
+    if str(old) == str(new):
+        return
+    if _same_root(old, new):
+        ours, theirs = get_callable_args(old), get_callable_args(new)
+        orders = [theirs]
+        if op_name(old) in COMMUTATIVE and len(theirs) == 2:
+            orders.append(theirs[::-1])
+        for other in orders:
+            if all(equal(a, b) for a, b in zip(ours, other, strict=True)):
+                for a, b in zip(ours, other, strict=True):
+                    if isinstance(a, Term):
+                        yield from changes(a, b, equal)
+                return
+    yield old, new
+
+
+def generalise(
+    old: Term, new: Term, name: str, saving: float = 0.0
+) -> Candidate | None:
+    """A change as a pattern over fresh variables (see the module doc);
+    None where the new side uses a leaf the old does not (it could not be
+    built from what the pattern matches).
+
+    Examples
+    --------
+    >>> from rewritelab.discover.terms import log, log1p
+    >>> v = Term.leaf("v7")
+    >>> str(generalise(log(Term(1.0) + v), log1p(v), "d1"))
+    'd1: log(1.0 + x0) -> log1p(x0)'
+    """
+    lhs, rhs = term_text(old), term_text(new)
+    leaves: dict[str, str] = {}
+    for leaf in re.findall(r"\bv\d+\b", lhs):
+        leaves.setdefault(leaf, f"x{len(leaves)}")
+    if any(leaf not in leaves for leaf in re.findall(r"\bv\d+\b", rhs)):
+        return None
+
+    def renamed(text: str) -> str:
+        return re.sub(r"\bv\d+\b", lambda m: leaves[m.group(0)], text)
+
+    if not leaves:  # a constant expression: nothing to match on
+        return None
+    return Candidate(name, renamed(lhs), renamed(rhs), saving)
+
+
+def candidates(
+    pairs: Sequence[tuple[Term, Term]],
+    equal: Callable[[Term, Term], bool],
+    prefix: str = "discovered",
+) -> list[Candidate]:
+    """Every change between each ``(original, extracted)`` root pair, as
+    candidates named ``{prefix}_1, ...``; the same rewrite found twice is one
+    candidate."""
+    seen: dict[str, Candidate] = {}
+    for old, new in pairs:
+        for a, b in changes(old, new, equal):
+            c = generalise(a, b, f"{prefix}_{len(seen) + 1}")
+            if c is not None and c.text not in seen:
+                seen[c.text] = c
+    return list(seen.values())

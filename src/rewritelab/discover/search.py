@@ -1,0 +1,391 @@
+"""Discovery: saturate a graph's elementwise part, extract the cheapest form, keep what is proved and faster.
+
+:func:`discover` runs the whole loop on one target:
+
+1. the graph the rules see when compiling (a model's logp + gradient after
+   PyTensor's canonicalize and stabilize, :func:`rewritelab.rewrite.modes.
+   until_rules_mode`); its elementwise regions as terms
+   (:func:`rewritelab.discover.terms.to_terms`), one e-graph for all of them;
+2. the identities of :mod:`rewritelab.discover.identities`, round after round,
+   until the e-graph stops growing, passes a node limit or the time budget;
+3. extraction of all regions at once by the op costs of this machine
+   (:mod:`rewritelab.discover.cost`), so shared subterms are paid once;
+4. each place where the cheapest form parts from the original, generalised
+   to a pattern rule (:mod:`rewritelab.discover.candidates`) and checked by
+   :func:`rewritelab.check.rules.check_rule`; the rules that pass, checked
+   together on the model (:func:`rewritelab.check.model.check_model`) and
+   timed on the kernel path against PyTensor's default pipeline
+   (:func:`rewritelab.measure.bench.bench`). Only a verified, measured win is
+   kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from egglog import EggSmolError, EGraph, eq
+from pytensor.graph.basic import Variable
+from pytensor.graph.traversal import graph_inputs, io_toposort
+from pytensor.tensor.elemwise import Elemwise
+
+from rewritelab.check.model import check_model
+from rewritelab.check.rules import RuleReport, check_rule
+from rewritelab.core.compile import pytensor_rewritten
+from rewritelab.core.errors import RewritelabError
+from rewritelab.core.models import model_graph, model_of
+from rewritelab.core.targets import resolve
+from rewritelab.discover.candidates import Candidate, candidates
+from rewritelab.discover.cost import OpCosts, load_costs
+from rewritelab.discover.identities import FAMILIES, identities
+from rewritelab.discover.terms import roots_of, terms_of, to_terms
+from rewritelab.measure.bench import BenchRow, bench
+from rewritelab.rewrite.modes import until_rules_mode
+from rewritelab.rewrite.registry import RuleSet
+
+__all__ = ["DiscoverReport", "Tried", "discover"]
+
+#: The steps :func:`discover` reports progress on.
+STEPS = (
+    "reading the graph",
+    "saturating",
+    "checking candidates",
+    "checking on the model",
+    "timing",
+)
+
+#: Stop saturating when the e-graph holds this many nodes, or when it grew
+#: less than 1% in STALL_ROUNDS rounds (egg's backoff lets a banned rule
+#: back every few rounds, so a saturated graph may still wobble).
+NODE_LIMIT = 20_000
+STALL_ROUNDS = 10
+
+#: The domain every candidate is checked on and declares: finite inputs, as
+#: a model's logp is only evaluated where it is finite (range facts such as
+#: ``sigmoid(x) >= 0`` hold for finite x, and nan compares false).
+FINITE = ("* > -inf", "* < inf")
+
+
+@dataclass(frozen=True)
+class Tried:
+    """One candidate and what became of it: ``kept``, ``rejected`` (the
+    checker's reason in ``why``), or ``not measured``."""
+
+    candidate: Candidate
+    outcome: str
+    why: str = ""
+    check: RuleReport | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        why = f" ({self.why})" if self.why else ""
+        return f"{self.candidate.text}: {self.outcome}{why}"
+
+
+@dataclass(frozen=True)
+class DiscoverReport:
+    """What :func:`discover` found on one target."""
+
+    target: str
+    goal: str
+    budget: float
+    seconds: float
+    regions: int
+    egraph_nodes: int
+    rounds: int
+    saturated: bool
+    cost_before: float
+    cost_after: float
+    tried: tuple[Tried, ...]
+    bench: BenchRow | None = None
+    model_check: str = ""
+    costs: str = ""
+    stopped: str = ""
+
+    @property
+    def kept(self) -> tuple[Candidate, ...]:
+        """The candidates that passed every check and were kept."""
+        return tuple(t.candidate for t in self.tried if t.outcome == "kept")
+
+    def rules_file(self) -> str:
+        """The kept rules as a rules file for ``rewritelab check`` and
+        ``rl.load``."""
+        head = [
+            f'"""Rules discovered by rewritelab on {self.target} ({self.goal})."""',
+            "",
+            "from rewritelab import pattern",
+            "",
+        ]
+        body = [line for c in self.kept for line in (c.source(FINITE), "")]
+        return "\n".join(head + body)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        d = {k: v for k, v in vars(self).items() if k not in ("tried", "bench")}
+        d["tried"] = [
+            {
+                "rule": t.candidate.text,
+                "name": t.candidate.name,
+                "outcome": t.outcome,
+                "why": t.why,
+            }
+            for t in self.tried
+        ]
+        d["kept"] = [c.text for c in self.kept]
+        d["bench"] = None if self.bench is None else dataclasses.asdict(self.bench)
+        return d
+
+    def __str__(self) -> str:
+        lines = [
+            f"discover {self.target} ({self.goal}, budget {self.budget:g} s): "
+            f"{self.regions} regions, e-graph of {self.egraph_nodes} nodes after "
+            f"{self.rounds} rounds{' (saturated)' if self.saturated else ''}; "
+            f"cost {self.cost_before:.1f} -> {self.cost_after:.1f} ns/element; "
+            f"{len(self.tried)} candidates, {len(self.kept)} kept; "
+            f"{self.seconds:.1f} s",
+        ]
+        if self.stopped:
+            lines.append(f"  stopped: {self.stopped}")
+        lines += [f"  {t}" for t in self.tried]
+        if self.model_check:
+            lines.append(f"  model check: {self.model_check}")
+        if self.bench is not None:
+            b = self.bench
+            lines.append(
+                f"  speed-up of the kept rules ({b.backend} {b.path} {b.function}): "
+                f"{b.speedup:.3f} [{b.ci_low:.3f}, {b.ci_high:.3f}]"
+            )
+        return "\n".join(lines)
+
+
+def _graph(target: Any) -> tuple[list[Variable], Any, str]:
+    """The outputs discovery works on, the pm.Model behind the target (or
+    None) and the target's name."""
+    model = model_of(target)
+    if model is not None:
+        t = resolve(model_graph(model, "logp+grad"))
+    else:
+        t = resolve(target)
+    fg = pytensor_rewritten(t, until_rules_mode())
+    return list(fg.outputs), model, t.name
+
+
+def _region_roots(outputs: Sequence[Variable]) -> list[Variable]:
+    """The variables where an elementwise region ends: an Elemwise output
+    read by something that is not elementwise, or an output of the graph."""
+    nodes = io_toposort(list(graph_inputs(outputs)), list(outputs))
+    readers: dict[Variable, list[Any]] = {}
+    for node in nodes:
+        for i in node.inputs:
+            readers.setdefault(i, []).append(node)
+    roots = []
+    for node in nodes:
+        if not isinstance(node.op, Elemwise):
+            continue
+        for out in node.outputs:
+            users = readers.get(out, [])
+            if out in outputs or any(not isinstance(u.op, Elemwise) for u in users):
+                roots.append(out)
+    return roots
+
+
+def _saturate(
+    egraph: EGraph, families: Sequence[str], budget: float, progress: Callable
+) -> tuple[int, bool, str]:
+    """Rounds of the identities until the e-graph stops growing (saturated),
+    passes :data:`NODE_LIMIT` or ``budget`` seconds are spent; progress at
+    most once a second."""
+    schedule = identities(families)
+    t0 = last_said = time.perf_counter()
+    rounds, sizes = 0, []
+    while True:
+        now = time.perf_counter()
+        if now - t0 > budget:
+            return rounds, False, f"time budget of {budget:g} s spent"
+        egraph.run(schedule)
+        rounds += 1
+        sizes.append(_size(egraph))
+        if now - last_said > 1.0:
+            progress(f"round {rounds}, {sizes[-1]} e-nodes")
+            last_said = now
+        if len(sizes) > 1 and sizes[-1] == sizes[-2]:
+            return rounds, True, ""
+        if sizes[-1] > NODE_LIMIT:
+            return rounds, False, f"e-graph reached {sizes[-1]} nodes"
+        # growing by less than 1% in STALL_ROUNDS rounds: as good as saturated
+        if len(sizes) > STALL_ROUNDS and sizes[-1] < 1.01 * sizes[-1 - STALL_ROUNDS]:
+            return rounds, False, f"e-graph stopped growing at {sizes[-1]} nodes"
+
+
+def _proved_equal(egraph: EGraph, a: Any, b: Any) -> bool:
+    """Whether the e-graph holds ``a`` and ``b`` in one e-class."""
+    try:
+        egraph.check(eq(a).to(b))
+    except EggSmolError:
+        return False
+    return True
+
+
+def _size(egraph: EGraph) -> int:
+    """The number of e-nodes (egglog's function table sizes, summed)."""
+    return sum(n for _, n in egraph.all_function_sizes())
+
+
+def discover(
+    target: Any,
+    *,
+    goal: str = "speed",
+    budget: float = 60.0,
+    families: Sequence[str] = tuple(FAMILIES),
+    costs: OpCosts | None = None,
+    max_examples: int = 30,
+    measure: bool = True,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> DiscoverReport:
+    """Find, check and measure faster forms of ``target``'s elementwise
+    part (see the module doc).
+
+    Parameters
+    ----------
+    target
+        A pm.Model (its logp + gradient), a model target, or any graph target.
+    goal
+        ``"speed"`` (the only goal so far).
+    budget
+        Seconds for saturation (checking and timing come on top).
+    families
+        Identity families to saturate with (:data:`FAMILIES`).
+    costs
+        Op costs; this machine's calibration, else the shipped table.
+    measure
+        Time the kept rules against PyTensor's default pipeline (models only).
+    progress
+        Called as ``progress(step, STEPS, label)`` as each of the
+        :data:`STEPS` steps begins (and as saturation goes on).
+
+    Examples
+    --------
+    >>> import pytensor.tensor as pt
+    >>> x = pt.dvector("x")
+    >>> r = discover(pt.softplus(x) + pt.softplus(-x), budget=5, measure=False)
+    >>> r.cost_after < r.cost_before
+    True
+    """
+    if goal != "speed":
+        raise RewritelabError(f"unknown goal {goal!r}; the goals are speed")
+    if budget <= 0:
+        raise RewritelabError(
+            f"budget must be a positive number of seconds, not {budget}"
+        )
+    tell = progress or (lambda i, n, label: None)
+
+    def say(step: int, label: str) -> None:
+        tell(step, len(STEPS), f"{STEPS[step]}: {label}")
+
+    t0 = time.perf_counter()
+    costs = costs or load_costs()
+    outputs, model, name = _graph(target)
+    roots = _region_roots(outputs)
+    region = to_terms(roots)
+    if not region.terms or all(str(t).startswith("Term.leaf") for t in region.terms):
+        raise RewritelabError(
+            f"{name} has nothing discovery covers: no elementwise op of "
+            "rewritelab.discover.terms.OPS"
+        )
+    say(0, f"{len(roots)} elementwise regions")
+    egraph = EGraph()
+    root = egraph.let("roots", roots_of(region.terms))
+    model_cost = costs.dag_model()
+    _, cost_before = egraph.extract(
+        root, include_cost=True, cost_model=model_cost, extractor="greedy-dag"
+    )
+    rounds, saturated, stopped = _saturate(
+        egraph, families, budget, lambda label: say(1, label)
+    )
+    best, cost_after = egraph.extract(
+        root, include_cost=True, cost_model=model_cost, extractor="greedy-dag"
+    )
+    pairs = list(zip(region.terms, terms_of(best), strict=True))
+    found = candidates(pairs, lambda a, b: _proved_equal(egraph, a, b))
+    tried = []
+    for k, c in enumerate(found):
+        say(2, f"{k + 1} of {len(found)}: {c.text}")
+        tried.append(_checked(c, max_examples))
+    passing = [t.candidate for t in tried if t.outcome == "passed the checker"]
+    row, model_text = None, ""
+    final = list(tried)
+    if passing and model is not None:
+        rules = RuleSet.of(*(c.rule(FINITE) for c in passing))
+        say(3, f"{len(passing)} rules together")
+        report = check_model(model, rules, max_examples=max_examples, stage="compiling")
+        model_text = str(report).splitlines()[0]
+        if report.verdict == "counterexample":
+            final = [_demote(t, "the model check failed") for t in tried]
+        elif not measure:
+            final = [_promote(t, "not timed (measure=False)") for t in tried]
+        else:
+            say(4, "logp + gradient, Numba kernel, with and without them")
+            row = _timed(model, rules)
+            faster = row is not None and row.ci_low > 1.0
+            final = [
+                _promote(t, "")
+                if faster
+                else _demote(t, "not faster on the kernel path")
+                for t in tried
+            ]
+    elif passing:
+        final = [_promote(t, "not timed: the target is no model") for t in tried]
+    return DiscoverReport(
+        target=name,
+        goal=goal,
+        budget=budget,
+        seconds=time.perf_counter() - t0,
+        regions=len(roots),
+        egraph_nodes=_size(egraph),
+        rounds=rounds,
+        saturated=saturated,
+        cost_before=float(cost_before),
+        cost_after=float(cost_after),
+        tried=tuple(final),
+        bench=row,
+        model_check=model_text,
+        costs=str(costs),
+        stopped=stopped,
+    )
+
+
+def _checked(c: Candidate, max_examples: int) -> Tried:
+    report = check_rule(c.rule(FINITE), max_examples=max_examples, models=False)
+    if report.verdict == "passed":
+        return Tried(c, "passed the checker", "", report)
+    why = str(report.counterexample) if report.counterexample else report.verdict
+    return Tried(c, "rejected", why or report.error, report)
+
+
+def _promote(t: Tried, why: str) -> Tried:
+    if t.outcome != "passed the checker":
+        return t
+    return Tried(t.candidate, "kept", why, t.check)
+
+
+def _demote(t: Tried, why: str) -> Tried:
+    if t.outcome != "passed the checker":
+        return t
+    return Tried(t.candidate, "not kept", why, t.check)
+
+
+def _timed(model: Any, rules: RuleSet) -> BenchRow | None:
+    report = bench(
+        [model],
+        rules,
+        backends=("numba",),
+        functions=("logp+grad",),
+        paths=("kernel",),
+        repeats=9,
+        profile=False,
+        at="prior",
+    )
+    rows = [r for r in report.rows if r.timed]
+    return rows[0] if rows else None
