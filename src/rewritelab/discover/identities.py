@@ -133,14 +133,15 @@ def _exp_log() -> Ruleset:
         rewrite(exp(a) - Term(1.0)).to(expm1(a)),
         rewrite(log1p(exp(a))).to(softplus(a)),
         rewrite(log(-expm1(a))).to(log1mexp(a)),
-        # softplus and sigmoid through one exp(-|a|) and one log1p
+        # softplus and sigmoid through one exp(-|a|) and one log1p (not
+        # softplus(a) = a + softplus(-a), nor max(-a, 0) = max(a, 0) - a:
+        # both cancel for large a, and extraction, which prices speed only,
+        # would pick them where they share a softplus)
         rewrite(softplus(a)).to(maximum(a, Term(0.0)) + log1p(exp(-absolute(a)))),
-        rewrite(softplus(a)).to(a + softplus(-a)),
         rewrite(log(sigmoid(a))).to(-softplus(-a)),
         rewrite(sigmoid(a)).to(exp(-softplus(-a))),
         rewrite(Term(1.0) - sigmoid(a)).to(sigmoid(-a)),
         rewrite(sigmoid(a) * sigmoid(-a)).to(exp(-softplus(a) - softplus(-a))),
-        rewrite(maximum(-a, Term(0.0))).to(maximum(a, Term(0.0)) - a),
         rewrite(log(sqrt(a))).to(log(a) * Term(0.5), positive(a)),
     )
 

@@ -1,0 +1,109 @@
+"""Discovery on the zoo, starting from no shipped rule.
+
+Run: ``./dev bench discover.py [BUDGET] [MODEL ...]`` (default 60 s of
+search per model, every zoo model and the user-style models of
+tests/user_models/). For each: ``rl.discover`` (saturation, extraction,
+candidates checked, the passing ones checked on the model and timed on the
+Numba kernel path against PyTensor's default pipeline), then the shipped
+library timed on the same path in the same run for comparison. Writes
+benchmarks/results/discover.json and a table in discover_run.md; the
+reading of it is benchmarks/results/discover.md, written by hand.
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from zoo import model_files, target
+
+import rewritelab as rl
+from rewritelab.core.targets import load_target
+from rewritelab.discover.search import discover
+from rewritelab.measure.bench import bench
+from rewritelab.report.progress import Steps
+
+HERE = Path(__file__).parent
+USER_MODELS = HERE.parent / "tests" / "user_models"
+
+
+def _targets(names: list[str]) -> list[tuple[str, object]]:
+    zoo = [(f.stem, lambda f=f: target(f)) for f in model_files()]
+    users = [
+        (f"user:{f.stem}", lambda f=f: load_target(str(f)))
+        for f in sorted(USER_MODELS.glob("*.py"))
+    ]
+    chosen = [(n, make) for n, make in zoo + users if not names or n in names]
+    return chosen
+
+
+def _library_row(t: object) -> dict:
+    report = bench(
+        [t],
+        rl.library(),
+        backends=("numba",),
+        functions=("logp+grad",),
+        paths=("kernel",),
+        repeats=9,
+        profile=False,
+        at="prior",
+    )
+    rows = [r for r in report.rows if r.timed]
+    if not rows:
+        return {"error": report.rows[0].error if report.rows else "not timed"}
+    r = rows[0]
+    return {"speedup": r.speedup, "ci": [r.ci_low, r.ci_high]}
+
+
+def main(budget: float = 60.0, *names: str) -> None:
+    chosen = _targets(list(names))
+    out, t0 = [], time.perf_counter()
+    with Steps("discover", len(chosen)) as steps:
+        for i, (name, make) in enumerate(chosen):
+            steps.step(i, name)
+            t = make()
+            started = time.perf_counter()
+            try:
+                report = discover(t, budget=budget)
+            except rl.RewritelabError as exc:
+                out.append({"model": name, "error": str(exc)})
+                continue
+            entry = report.to_dict()
+            entry["model"] = name
+            entry["wall_seconds"] = time.perf_counter() - started
+            entry["library"] = _library_row(t)
+            out.append(entry)
+            print(report, flush=True)
+    results = HERE / "results"
+    (results / "discover.json").write_text(json.dumps(out, indent=1, default=str))
+    lines = [
+        "| model | regions | e-nodes | cost ns/el before -> after | candidates "
+        "| kept | speed-up (kept) | speed-up (shipped library) | s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for e in out:
+        if "error" in e:
+            lines.append(f"| {e['model']} | {e['error']} |||||||| ")
+            continue
+        b = e.get("bench") or {}
+        kept = (
+            f"{b['speedup']:.3f} [{b['ci_low']:.3f}, {b['ci_high']:.3f}]" if b else "-"
+        )
+        lib = e["library"]
+        shipped = (
+            f"{lib['speedup']:.3f} [{lib['ci'][0]:.3f}, {lib['ci'][1]:.3f}]"
+            if "speedup" in lib
+            else lib.get("error", "-")
+        )
+        lines.append(
+            f"| {e['model']} | {e['regions']} | {e['egraph_nodes']} | "
+            f"{e['cost_before']:.0f} -> {e['cost_after']:.0f} | {len(e['tried'])} | "
+            f"{len(e['kept'])} | {kept} | {shipped} | {e['wall_seconds']:.0f} |"
+        )
+    (results / "discover_run.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"wall time {(time.perf_counter() - t0) / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main(float(sys.argv[1]) if len(sys.argv) > 1 else 60.0, *sys.argv[2:])
