@@ -20,7 +20,7 @@ from zoo import model_files, target
 import rewritelab as rl
 from rewritelab.core.targets import load_target
 from rewritelab.discover.search import discover
-from rewritelab.measure.bench import bench
+from rewritelab.measure.bench import kernel_row
 from rewritelab.report.progress import Steps
 
 HERE = Path(__file__).parent
@@ -38,21 +38,10 @@ def _targets(names: list[str]) -> list[tuple[str, object]]:
 
 
 def _library_row(t: object) -> dict:
-    report = bench(
-        [t],
-        rl.library(),
-        backends=("numba",),
-        functions=("logp+grad",),
-        paths=("kernel",),
-        repeats=9,
-        profile=False,
-        at="prior",
-    )
-    rows = [r for r in report.rows if r.timed]
-    if not rows:
-        return {"error": report.rows[0].error if report.rows else "not timed"}
-    r = rows[0]
-    return {"speedup": r.speedup, "ci": [r.ci_low, r.ci_high]}
+    row = kernel_row(t, rl.library())
+    if row is None:
+        return {"error": "not timed"}
+    return {"speedup": row.speedup, "ci": [row.ci_low, row.ci_high]}
 
 
 def main(budget: float = 60.0, *names: str) -> None:

@@ -1,4 +1,7 @@
-"""Shared fixtures: small real PyMC models and graphs."""
+"""Shared fixtures: small real PyMC models and graphs, the command line."""
+
+import contextlib
+import io
 
 import numpy as np
 import pymc as pm
@@ -53,3 +56,17 @@ def dims_model():
         mu = pm.Normal("mu", 0, 1)
         pm.Normal("y", mu + x, 1, observed=np.zeros(5), dims="obs")
     return model
+
+
+@pytest.fixture
+def cli():
+    """``cli(*argv)`` runs the command line: ``(exit code, stdout, stderr)``."""
+    from rewritelab.cli import main
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(argv))
+        return code, out.getvalue(), err.getvalue()
+
+    return run

@@ -9,7 +9,6 @@ import pytest
 
 from rewritelab.check.audit import audit, registered_rewriters, scope
 from rewritelab.check.compare import GRADIENT_REFUTED, UNDECIDED
-from rewritelab.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +62,6 @@ def test_a_correct_rewriter_passes(known):
     assert e.verdict == "passed" and e.report.graphs_fired >= 1
 
 
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.mark.parametrize(
     "argv, says",
     [
@@ -79,13 +71,13 @@ def _run(*argv: str) -> tuple[int, str, str]:
         (["local_log1"], "did you mean local_log1p"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(argv, says):
-    code, _, err = _run("audit", *argv)
+def test_bad_input_is_one_line_and_exit_2(argv, says, cli):
+    code, _, err = cli("audit", *argv)
     assert code == 2 and says in err and len(err.strip().splitlines()) == 1
 
 
-def test_json_lists_each_rewriter_with_its_verdict():
-    code, out, _ = _run("audit", "useless_Neg_of_Neg", "--db", "specialize", "--json")
+def test_json_lists_each_rewriter_with_its_verdict(cli):
+    code, out, _ = cli("audit", "useless_Neg_of_Neg", "--db", "specialize", "--json")
     data = json.loads(out)
     assert code == 0 and data["counts"]["passed"] == 1
     assert data["entries"][0]["name"] == "useless_Neg_of_Neg"

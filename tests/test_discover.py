@@ -1,15 +1,11 @@
 """Discovery: saturation, extraction, candidates, their checks, the command line."""
 
-import contextlib
-import io
-
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
 import pytest
 
 import rewritelab as rl
-from rewritelab.cli import main
 from rewritelab.discover.candidates import candidates, changes
 from rewritelab.discover.cost import OpCosts, calibrate
 from rewritelab.discover.search import discover
@@ -67,13 +63,6 @@ def test_op_costs_are_measured_on_numba():
     assert costs.of("Softplus") > costs.of("Add") and costs.of("leaf") == 0.0
 
 
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.mark.parametrize(
     "argv, says",
     [
@@ -83,15 +72,15 @@ def _run(*argv: str) -> tuple[int, str, str]:
         (["eight_schools", "--goal", "size"], "invalid choice"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(argv, says):
-    code, _, err = _run("discover", *argv)
+def test_bad_input_is_one_line_and_exit_2(argv, says, cli):
+    code, _, err = cli("discover", *argv)
     assert code == 2 and says in err and len(err.strip().splitlines()) == 1
 
 
-def test_a_target_with_nothing_covered_is_one_line(tmp_path):
+def test_a_target_with_nothing_covered_is_one_line(tmp_path, cli):
     f = tmp_path / "dots.py"
     f.write_text(
         "import pytensor.tensor as pt\nm = pt.dmatrix('m')\nout = pt.dot(m, m)\n"
     )
-    code, _, err = _run("discover", str(f), "--no-measure")
+    code, _, err = cli("discover", str(f), "--no-measure")
     assert code == 2 and "nothing discovery covers" in err

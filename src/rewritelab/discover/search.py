@@ -42,7 +42,7 @@ from rewritelab.discover.candidates import Candidate, candidates
 from rewritelab.discover.cost import OpCosts, load_costs
 from rewritelab.discover.identities import FAMILIES, identities
 from rewritelab.discover.terms import roots_of, terms_of, to_terms
-from rewritelab.measure.bench import BenchRow, bench
+from rewritelab.measure.bench import BenchRow, kernel_row
 from rewritelab.rewrite.modes import until_rules_mode
 from rewritelab.rewrite.registry import RuleSet
 
@@ -327,7 +327,7 @@ def discover(
             final = [_promote(t, "not timed (measure=False)") for t in tried]
         else:
             say(4, "logp + gradient, Numba kernel, with and without them")
-            row = _timed(model, rules)
+            row = kernel_row(model, rules)
             faster = row is not None and row.ci_low > 1.0
             final = [
                 _promote(t, "")
@@ -374,18 +374,3 @@ def _demote(t: Tried, why: str) -> Tried:
     if t.outcome != "passed the checker":
         return t
     return Tried(t.candidate, "not kept", why, t.check)
-
-
-def _timed(model: Any, rules: RuleSet) -> BenchRow | None:
-    report = bench(
-        [model],
-        rules,
-        backends=("numba",),
-        functions=("logp+grad",),
-        paths=("kernel",),
-        repeats=9,
-        profile=False,
-        at="prior",
-    )
-    rows = [r for r in report.rows if r.timed]
-    return rows[0] if rows else None

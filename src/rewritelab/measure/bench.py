@@ -54,6 +54,7 @@ from rewritelab.rewrite.registry import rule_set
 
 __all__ = [
     "BACKENDS",
+    "kernel_row",
     "CELL_HEADERS",
     "KEY_HEADERS",
     "BenchRow",
@@ -725,3 +726,22 @@ def _anchor_row(
         ci_high=timing.ci_high,
         **common,
     )
+
+
+def kernel_row(target: Any, rules: Any, *, repeats: int = 9) -> BenchRow | None:
+    """The speed-up of ``rules`` on ``target``'s logp + gradient, Numba kernel
+    path, at a prior draw, against PyTensor's default pipeline: the one row
+    (None where it could not be timed). What discovery keeps a rule set by.
+    """
+    report = bench(
+        [target],
+        rules,
+        backends=("numba",),
+        functions=("logp+grad",),
+        paths=("kernel",),
+        repeats=repeats,
+        profile=False,
+        at="prior",
+    )
+    rows = [r for r in report.rows if r.timed]
+    return rows[0] if rows else None
