@@ -269,9 +269,9 @@ def discover(
     --------
     >>> import pytensor.tensor as pt
     >>> x = pt.dvector("x")
-    >>> r = discover(pt.softplus(x) + pt.softplus(-x), budget=5, measure=False)
-    >>> r.cost_after < r.cost_before
-    True
+    >>> r = discover(pt.exp(x) ** -1.5 * pt.exp(x), budget=5, measure=False)
+    >>> r.cost_after < r.cost_before, len(r.kept) >= 1
+    (True, True)
     """
     if goal != "speed":
         raise RewritelabError(f"unknown goal {goal!r}; the goals are speed")
