@@ -63,6 +63,7 @@ from rewritelab.rewrite.apply import apply
 from rewritelab.rewrite.registry import rule_set
 from rewritelab.rewrite.rules import (
     LITERAL_PREFIX,
+    DtypeIs,
     Rule,
     RuleError,
     as_rule,
@@ -176,8 +177,15 @@ def _instantiate(pattern: Any, dtype: str, shapes: dict[str, tuple], env: dict) 
         name = pattern["pattern"]
         if name.startswith(LITERAL_PREFIX):
             return pt.constant(np.asarray(pattern["value"], dtype=dtype))
-        if "constraint" in pattern and name not in env:
-            const = _satisfying(pattern["constraint"], dtype)
+        constraint = pattern.get("constraint")
+        if isinstance(constraint, DtypeIs) and dtype not in constraint.dtypes:
+            raise TypeError(f"{name} is only ever of {constraint.dtypes}")
+        if (
+            constraint is not None
+            and name not in env
+            and not isinstance(constraint, DtypeIs)
+        ):
+            const = _satisfying(constraint, dtype)
             if const is not None:
                 env[name] = const
         return _instantiate(name, dtype, shapes, env)

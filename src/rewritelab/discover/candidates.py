@@ -6,8 +6,13 @@ extracted term together from the root while both apply the same op, and
 each place where they part is one change ``old -> new``. :func:`generalise`
 then turns a change into a pattern: the opaque leaves (the model's values,
 sums, dots) become pattern variables ``x0, x1, ...`` in order of first use,
-constants stay as written. The result is a :class:`Candidate`, whose
-:meth:`Candidate.rule` is a rewritelab pattern rule, checked and measured
+constants stay as written. A leaf the new side drops is kept in it as a
+``second(x, ...)`` (value of the new side, shape of both), so a rewrite to
+a constant or to a broadcast scalar keeps the original's type. The result
+is a :class:`Candidate`, whose :meth:`Candidate.rule` is a rewritelab
+pattern rule over float64 variables (what discovery works on: the
+identities hold over the reals, not for wrapping integers, and PyTensor's
+``switch`` gradient is float64 for float32 branches), checked and measured
 like any other.
 """
 
@@ -42,17 +47,30 @@ class Candidate:
         return f"{self.lhs} -> {self.rhs}"
 
     def rule(self, assume: Sequence[str] = ()) -> Rule:
-        """The candidate as a rewritelab rule (tag ``discovered``), with the
-        domain ``assume`` it was checked on."""
-        return pattern(self.text, name=self.name, tags=["discovered"], assume=assume)
+        """The candidate as a rewritelab rule (tag ``discovered``, float64
+        variables), with the domain ``assume`` it was checked on."""
+        return pattern(
+            self.text,
+            name=self.name,
+            tags=["discovered"],
+            assume=assume,
+            dtypes=DTYPES,
+        )
 
     def source(self, assume: Sequence[str] = ()) -> str:
         """The rule as a line of a rules file."""
         domain = f", assume={list(assume)!r}" if assume else ""
-        return f'{self.name} = pattern("{self.text}", tags=["discovered"]{domain})'
+        return (
+            f'{self.name} = pattern("{self.text}", tags=["discovered"]{domain}, '
+            f"dtypes={list(DTYPES)!r})"
+        )
 
     def __str__(self) -> str:
         return f"{self.name}: {self.text}"
+
+
+#: The dtypes a discovered rule's variables may have.
+DTYPES = ("float64",)
 
 
 def _same_root(a: Term, b: Term) -> bool:
@@ -127,7 +145,10 @@ def generalise(
 
     if not leaves:  # a constant expression: nothing to match on
         return None
-    return Candidate(name, renamed(lhs), renamed(rhs), saving)
+    rhs = renamed(rhs)
+    for dropped in [x for x in leaves.values() if not re.search(rf"\b{x}\b", rhs)]:
+        rhs = f"second({dropped}, {rhs})"
+    return Candidate(name, renamed(lhs), rhs, saving)
 
 
 def candidates(

@@ -50,7 +50,7 @@ DEFAULT_COSTS: Mapping[str, float] = {
     "Add": 0.3, "Sub": 0.3, "Mul": 0.3, "TrueDiv": 0.3, "Pow": 13.9,
     "Neg": 0.3, "Exp": 5.1, "Log": 4.4, "Log1p": 7.5, "Expm1": 9.3,
     "Log1mexp": 12.4, "Softplus": 15.1, "Sigmoid": 6.8, "Sqr": 0.3,
-    "Sqrt": 0.5, "Abs": 0.3, "Reciprocal": 0.3, "Tanh": 14.9, "Erf": 12.5,
+    "Sqrt": 0.5, "Abs": 0.3, "Sign": 0.3, "Reciprocal": 0.3, "Tanh": 14.9, "Erf": 12.5,
     "Erfc": 12.9, "GammaLn": 12.8, "Maximum": 0.3, "Minimum": 0.3,
     "GT": 0.3, "GE": 0.3, "LT": 0.3, "LE": 0.3, "EQ": 0.3, "Switch": 0.3,
 }  # fmt: skip
@@ -61,8 +61,9 @@ ROUNDS = 5
 #: A measured cost below the copy's noise is taken as one fused cycle.
 CHEAPEST = 0.3
 
-#: The cost of a node that is no op: an opaque leaf or a constant.
-FREE = ("leaf", "constant")
+#: What costs nothing: an opaque leaf, a constant, and what is no op at all
+#: (the Roots wrapper, egglog's literals: extraction prices them too).
+FREE = ("leaf", "constant", "other")
 
 
 def machine() -> str:

@@ -49,21 +49,22 @@ from rewritelab.discover.terms import (
     log1mexp,
     log1p,
     lt,
-    maximum,
     reciprocal,
     sigmoid,
+    sign,
     softplus,
     sqr,
     sqrt,
     switch,
 )
 
-__all__ = ["FAMILIES", "identities", "nonneg", "positive"]
+__all__ = ["FAMILIES", "identities", "nonneg", "nonpos", "positive"]
 
 #: ``positive(t)``: every value of ``t`` is > 0 (finite inputs, exact
 #: arithmetic); ``nonneg(t)``: >= 0.
 positive = relation("positive", Term)
 nonneg = relation("nonneg", Term)
+nonpos = relation("nonpos", Term)
 
 #: Matches per rule and round before egg's backoff bans the rule a while.
 MATCH_LIMIT = 2_000
@@ -78,6 +79,8 @@ def _analysis() -> Ruleset:
         rule(same(a).to(Term(p)), p > 0.0).then(positive(a)),
         rule(same(a).to(Term(p)), p >= 0.0).then(nonneg(a)),
         rule(positive(a)).then(nonneg(a)),
+        # -|a| as the softplus forms write it
+        rule(same(b).to(switch(ge(a, Term(0.0)), -a, a))).then(nonpos(b)),
         rule(same(b).to(exp(a))).then(positive(b)),
         rule(same(b).to(sigmoid(a))).then(positive(b)),
         rule(same(b).to(softplus(a))).then(positive(b)),
@@ -108,6 +111,8 @@ def _algebra() -> Ruleset:
         rewrite(a - b).to(a + -b),
         rewrite(a + -b).to(a - b),
         rewrite(-(-a)).to(a),  # noqa: B002
+        rewrite(Term(-1.0) * a).to(-a),
+        rewrite(a * Term(-1.0)).to(-a),
         rewrite(-(a * b)).to(-a * b),
         rewrite(a * b + a * c).to(a * (b + c)),
         rewrite(a * Term(1.0)).to(a),
@@ -120,7 +125,13 @@ def _algebra() -> Ruleset:
     )
 
 
+def _e(a: Term) -> Term:
+    """``exp(-|a|)`` as the switch the softplus and sigmoid forms share."""
+    return exp(switch(ge(a, Term(0.0)), -a, a))
+
+
 def _exp_log() -> Ruleset:
+    one, zero = Term(1.0), Term(0.0)
     return ruleset(
         rewrite(log(exp(a))).to(a),
         rewrite(exp(log(a))).to(a, positive(a)),
@@ -133,11 +144,19 @@ def _exp_log() -> Ruleset:
         rewrite(exp(a) - Term(1.0)).to(expm1(a)),
         rewrite(log1p(exp(a))).to(softplus(a)),
         rewrite(log(-expm1(a))).to(log1mexp(a)),
-        # softplus and sigmoid through one exp(-|a|) and one log1p (not
-        # softplus(a) = a + softplus(-a), nor max(-a, 0) = max(a, 0) - a:
-        # both cancel for large a, and extraction, which prices speed only,
-        # would pick them where they share a softplus)
-        rewrite(softplus(a)).to(maximum(a, Term(0.0)) + log1p(exp(-absolute(a)))),
+        # softplus and sigmoid of a and of -a through one exp(-|a|) and one
+        # log1p (not softplus(a) = a + softplus(-a), nor max(-a, 0) = max(a,
+        # 0) - a: both cancel for large a, and extraction, which prices speed
+        # only, would pick them where they share a softplus). |a| and max are
+        # written as switches on one condition: PyTensor's gradients of abs
+        # and maximum at 0 (0 and 1) would make d softplus / da 1 at 0
+        # -|-|a|| is -|a|: softplus(-|a|) = log1p(exp(-|a|)) then closes a
+        # cycle instead of unfolding one softplus after another
+        rewrite(switch(ge(a, zero), -a, a)).to(a, nonpos(a)),
+        rewrite(softplus(a)).to(switch(ge(a, zero), a, zero) + log1p(_e(a))),
+        rewrite(softplus(-a)).to(switch(ge(a, zero), zero, -a) + log1p(_e(a))),
+        rewrite(sigmoid(a)).to(switch(ge(a, zero), one, _e(a)) / (one + _e(a))),
+        rewrite(sigmoid(-a)).to(switch(ge(a, zero), _e(a), one) / (one + _e(a))),
         rewrite(log(sigmoid(a))).to(-softplus(-a)),
         rewrite(sigmoid(a)).to(exp(-softplus(-a))),
         rewrite(Term(1.0) - sigmoid(a)).to(sigmoid(-a)),
@@ -171,6 +190,8 @@ def _compare() -> Ruleset:
         rewrite(ge(a, zero)).to(one, nonneg(a)),
         rewrite(lt(zero, a)).to(one, positive(a)),
         rewrite(le(zero, a)).to(one, nonneg(a)),
+        rewrite(sign(a)).to(one, positive(a)),
+        rewrite(sign(-a)).to(-sign(a)),
         rewrite(switch(one, a, b)).to(a),
         rewrite(switch(Term(0.0), a, b)).to(b),
     )

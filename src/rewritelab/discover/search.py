@@ -40,13 +40,14 @@ from rewritelab.core.models import model_graph, model_of
 from rewritelab.core.targets import resolve
 from rewritelab.discover.candidates import Candidate, candidates
 from rewritelab.discover.cost import OpCosts, load_costs
+from rewritelab.discover.extract import extract_optimal
 from rewritelab.discover.identities import FAMILIES, identities
 from rewritelab.discover.terms import roots_of, terms_of, to_terms
 from rewritelab.measure.bench import BenchRow, kernel_row
 from rewritelab.rewrite.modes import until_rules_mode
 from rewritelab.rewrite.registry import RuleSet
 
-__all__ = ["DiscoverReport", "Tried", "discover"]
+__all__ = ["DiscoverReport", "Timed", "Tried", "discover"]
 
 #: The steps :func:`discover` reports progress on.
 STEPS = (
@@ -62,6 +63,9 @@ STEPS = (
 #: back every few rounds, so a saturated graph may still wobble).
 NODE_LIMIT = 20_000
 STALL_ROUNDS = 10
+
+#: Seconds HiGHS may spend on the optimal extraction (at most the budget).
+EXTRACT_SECONDS = 30.0
 
 #: The domain every candidate is checked on and declares: finite inputs, as
 #: a model's logp is only evaluated where it is finite (range facts such as
@@ -85,6 +89,40 @@ class Tried:
 
 
 @dataclass(frozen=True)
+class Timed:
+    """One timing of a set of candidates on the kernel path: which rules,
+    why this set was timed, and the speed-up with its interval."""
+
+    rules: tuple[str, ...]
+    why: str
+    speedup: float
+    ci_low: float
+    ci_high: float
+
+    @classmethod
+    def of(cls, rules: Sequence[Candidate], why: str, row: BenchRow | None) -> Timed:
+        names = tuple(c.name for c in rules)
+        if row is None:
+            return cls(names, why, float("nan"), float("nan"), float("nan"))
+        return cls(names, why, row.speedup, row.ci_low, row.ci_high)
+
+    @property
+    def faster(self) -> bool:
+        """Measurably faster: the interval's low end above 1."""
+        return self.ci_low > 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return dataclasses.asdict(self)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.why}: {self.speedup:.3f} [{self.ci_low:.3f}, "
+            f"{self.ci_high:.3f}] ({', '.join(self.rules)})"
+        )
+
+
+@dataclass(frozen=True)
 class DiscoverReport:
     """What :func:`discover` found on one target."""
 
@@ -99,7 +137,9 @@ class DiscoverReport:
     cost_before: float
     cost_after: float
     tried: tuple[Tried, ...]
+    extractor: str = "greedy"
     bench: BenchRow | None = None
+    timings: tuple[Timed, ...] = ()
     model_check: str = ""
     costs: str = ""
     stopped: str = ""
@@ -123,7 +163,12 @@ class DiscoverReport:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        d = {k: v for k, v in vars(self).items() if k not in ("tried", "bench")}
+        d = {
+            k: v
+            for k, v in vars(self).items()
+            if k not in ("tried", "bench", "timings")
+        }
+        d["timings"] = [t.to_dict() for t in self.timings]
         d["tried"] = [
             {
                 "rule": t.candidate.text,
@@ -142,7 +187,8 @@ class DiscoverReport:
             f"discover {self.target} ({self.goal}, budget {self.budget:g} s): "
             f"{self.regions} regions, e-graph of {self.egraph_nodes} nodes after "
             f"{self.rounds} rounds{' (saturated)' if self.saturated else ''}; "
-            f"cost {self.cost_before:.1f} -> {self.cost_after:.1f} ns/element; "
+            f"cost {self.cost_before:.1f} -> {self.cost_after:.1f} ns/element "
+            f"({self.extractor}); "
             f"{len(self.tried)} candidates, {len(self.kept)} kept; "
             f"{self.seconds:.1f} s",
         ]
@@ -151,6 +197,7 @@ class DiscoverReport:
         lines += [f"  {t}" for t in self.tried]
         if self.model_check:
             lines.append(f"  model check: {self.model_check}")
+        lines += [f"  timed: {t}" for t in self.timings]
         if self.bench is not None:
             b = self.bench
             lines.append(
@@ -307,14 +354,22 @@ def discover(
     best, cost_after = egraph.extract(
         root, include_cost=True, cost_model=model_cost, extractor="greedy-dag"
     )
-    pairs = list(zip(region.terms, terms_of(best), strict=True))
+    extracted, extractor = terms_of(best), "greedy"
+    say(1, f"optimal extraction of {_size(egraph)} e-nodes")
+    optimal = extract_optimal(
+        egraph, len(region.terms), costs, time_limit=min(budget, EXTRACT_SECONDS)
+    )
+    if optimal is not None and optimal.cost < cost_after - 1e-9:
+        extracted, cost_after = list(optimal.terms), optimal.cost
+        extractor = f"integer program ({optimal.status})"
+    pairs = list(zip(region.terms, extracted, strict=True))
     found = candidates(pairs, lambda a, b: _proved_equal(egraph, a, b))
     tried = []
     for k, c in enumerate(found):
         say(2, f"{k + 1} of {len(found)}: {c.text}")
         tried.append(_checked(c, max_examples))
     passing = [t.candidate for t in tried if t.outcome == "passed the checker"]
-    row, model_text = None, ""
+    row, model_text, timings = None, "", ()
     final = list(tried)
     if passing and model is not None:
         rules = RuleSet.of(*(c.rule(FINITE) for c in passing))
@@ -323,18 +378,25 @@ def discover(
         model_text = str(report).splitlines()[0]
         if report.verdict == "counterexample":
             final = [_demote(t, "the model check failed") for t in tried]
-        elif not measure:
-            final = [_promote(t, "not timed (measure=False)") for t in tried]
         else:
-            say(4, "logp + gradient, Numba kernel, with and without them")
-            row = kernel_row(model, rules)
-            faster = row is not None and row.ci_low > 1.0
             final = [
-                _promote(t, "")
-                if faster
-                else _demote(t, "not faster on the kernel path")
+                t
+                if t.candidate.name in report.fired
+                else _demote(t, "never fired on the model")
                 for t in tried
             ]
+            firing = [c for c in passing if c.name in report.fired]
+            if not measure:
+                final = [_promote(t, "not timed (measure=False)") for t in final]
+            elif firing:
+                kept, row, timings = _select(model, firing, lambda label: say(4, label))
+                names = {c.name for c in kept}
+                final = [
+                    _promote(t, "")
+                    if t.candidate.name in names
+                    else _demote(t, "not faster on the kernel path")
+                    for t in final
+                ]
     elif passing:
         final = [_promote(t, "not timed: the target is no model") for t in tried]
     return DiscoverReport(
@@ -348,12 +410,63 @@ def discover(
         saturated=saturated,
         cost_before=float(cost_before),
         cost_after=float(cost_after),
+        extractor=extractor,
         tried=tuple(final),
         bench=row,
+        timings=timings,
         model_check=model_text,
         costs=str(costs),
         stopped=stopped,
     )
+
+
+def _select(
+    model: Any, firing: Sequence[Candidate], say: Callable[[str], None]
+) -> tuple[list[Candidate], BenchRow | None, tuple[Timed, ...]]:
+    """The rules worth keeping among those that fire, by timing on the
+    kernel path (:func:`rewritelab.measure.bench.kernel_row`).
+
+    Rules may only pay together (a parameter check is dropped only when all
+    its conditions are settled), so the whole set is timed first. If it is
+    faster, each rule in turn is left out, and stays out where the set
+    without it is as fast (its speed-up not below the interval of the best
+    set timed so far);
+    what remains is kept. If the whole set is not faster, each rule is timed
+    alone and the ones faster alone are timed together. Returns the kept
+    rules, their timing, and every timing made."""
+
+    def timed(rules: Sequence[Candidate], why: str) -> tuple[BenchRow | None, Timed]:
+        say(f"{why} ({len(rules)} rules)")
+        row = kernel_row(model, RuleSet.of(*(c.rule(FINITE) for c in rules)))
+        return row, Timed.of(rules, why, row)
+
+    row, whole = timed(firing, "all that fire")
+    log = [whole]
+    if whole.faster:
+        kept, best = list(firing), whole
+        for c in firing:
+            if len(kept) == 1:
+                break
+            rest = [k for k in kept if k is not c]
+            rest_row, t = timed(rest, f"without {c.name}")
+            log.append(t)
+            if t.speedup >= best.ci_low:
+                kept, row = rest, rest_row
+                best = t if t.speedup > best.speedup else best
+        return kept, row, tuple(log)
+    alone, rows = [], {}
+    for c in firing:
+        rows[c.name], t = timed([c], f"{c.name} alone")
+        log.append(t)
+        if t.faster:
+            alone.append(c)
+    if not alone:
+        return [], row, tuple(log)
+    if len(alone) == 1:
+        return alone, rows[alone[0].name], tuple(log)
+    row, t = timed(alone, "the ones faster alone, together")
+    log.append(t)
+    return (alone if t.faster else []), row, tuple(log)
 
 
 def _checked(c: Candidate, max_examples: int) -> Tried:

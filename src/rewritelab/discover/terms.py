@@ -145,6 +145,10 @@ def absolute(x: Term) -> Term: ...
 
 
 @function
+def sign(x: Term) -> Term: ...
+
+
+@function
 def reciprocal(x: Term) -> Term: ...
 
 
@@ -239,6 +243,7 @@ OPS: dict[str, Op] = {
         Op("Sqr", sqr, pt.sqr, 1),
         Op("Sqrt", sqrt, pt.sqrt, 1),
         Op("Abs", absolute, pt.abs, 1),
+        Op("Sign", sign, pt.sign, 1),
         Op("Reciprocal", reciprocal, pt.reciprocal, 1),
         Op("Tanh", tanh, pt.tanh, 1),
         Op("Erf", erf, pt.erf, 1),
@@ -421,14 +426,15 @@ def from_term(
 
 def op_name(term: Any) -> str:
     """The scalar op class name of a term's root (``"Exp"``), or ``"leaf"``
-    / ``"constant"``."""
+    / ``"constant"``; ``"other"`` for what is no term (the :class:`Roots`
+    wrapper, egglog's literals ``f64(2.0)`` and ``String("v0")``)."""
     fn = _key(get_callable_fn(term))
     if fn == _LEAF:
         return "leaf"
     if fn == _CONSTANT:
         return "constant"
     op = _BY_CALLABLE.get(fn)
-    return op.name if op is not None else "roots"
+    return op.name if op is not None else "other"
 
 
 def term_text(term: Term) -> str:

@@ -25,7 +25,15 @@ from pytensor.graph.rewriting.basic import (
 from rewritelab.core.errors import RewritelabError
 from rewritelab.see.graph import constant_value
 
-__all__ = ["Rule", "RuleError", "pattern", "rule", "as_rule", "is_rule_like"]
+__all__ = [
+    "DtypeIs",
+    "Rule",
+    "RuleError",
+    "pattern",
+    "rule",
+    "as_rule",
+    "is_rule_like",
+]
 
 
 class RuleError(RewritelabError):
@@ -459,6 +467,22 @@ def _example(example: Any, known: set[str]) -> Mapping[str, Any]:
     return MappingProxyType(frozen)
 
 
+@dataclass(frozen=True)
+class DtypeIs:
+    """A pattern variable's constraint: its dtype is one of ``dtypes`` (and
+    ``also`` holds, where given). The checker builds such a variable only of
+    those dtypes: a rule that does not match an int8 graph is not judged on
+    one."""
+
+    dtypes: tuple[str, ...]
+    also: Callable[[Any], bool] | None = None
+
+    def __call__(self, var: Any) -> bool:
+        if getattr(var.type, "dtype", None) not in self.dtypes:
+            return False
+        return self.also is None or bool(self.also(var))
+
+
 def pattern(
     spec: str | tuple,
     out: Any = None,
@@ -469,6 +493,7 @@ def pattern(
     examples: Sequence[Mapping[str, Any]] = (),
     graphs: str | Sequence[str] = (),
     where: Mapping[str, Callable[[Any], bool]] | None = None,
+    dtypes: Sequence[str] = (),
     allow_multiple_clients: bool = True,
     doc: str = "",
 ) -> Rule:
@@ -485,6 +510,9 @@ def pattern(
         See :class:`Rule`. ``assume`` holds conditions such as ``"x > 0"``.
     where
         Match-time constraints: ``{"x": fn(variable) -> bool}``.
+    dtypes
+        Match only where every variable has one of these dtypes
+        (``["float64"]``); the checker then builds only graphs of them.
     allow_multiple_clients
         Match even when inner nodes have other users (PyTensor's default,
         False, blocks nearly every match in PyMC logp graphs).
@@ -506,10 +534,15 @@ def pattern(
         if out is None:
             raise RuleError("pattern: a tuple in-pattern needs an out-pattern")
         text, in_pattern, out_pattern = "", spec, out
+    where = dict(where or {})
     if where:
         unknown = set(where) - set(_names(in_pattern))
         if unknown:
             raise RuleError(f"pattern: where= names unbound {sorted(unknown)}")
+    if dtypes:
+        kept = tuple([dtypes] if isinstance(dtypes, str) else dtypes)
+        where = {n: DtypeIs(kept, where.get(n)) for n in _names(in_pattern)}
+    if where:
         in_pattern = _constrain(in_pattern, where)
     source, variable = _caller()
     readable = " ".join(text.split()) or f"{_show(in_pattern)} -> {_show(out)}"
@@ -540,12 +573,19 @@ def pattern(
 
 
 def _constrain(p: Any, where: Mapping[str, Callable]) -> Any:
-    if isinstance(p, str) and p in where:
-        fn = where[p]
-        return {"pattern": p, "constraint": lambda var: bool(fn(var))}
-    if isinstance(p, tuple):
-        return (p[0], *(_constrain(s, where) for s in p[1:]))
-    return p
+    """The in-pattern with each variable of ``where`` constrained; one
+    constraint object per variable, as PyTensor requires of a variable
+    used twice."""
+    once = {name: {"pattern": name, "constraint": fn} for name, fn in where.items()}
+
+    def walk(q: Any) -> Any:
+        if isinstance(q, str) and q in once:
+            return once[q]
+        if isinstance(q, tuple):
+            return (q[0], *(walk(s) for s in q[1:]))
+        return q
+
+    return walk(p)
 
 
 def rule(
