@@ -8,6 +8,7 @@ apply, modes) -> ``check`` (rule and model checks) -> ``measure``
 module gathers the public names of all of them.
 """
 
+from rewritelab.check.accuracy import AccuracyReport, accuracy
 from rewritelab.check.audit import AuditEntry, AuditReport, audit
 from rewritelab.check.draws import DrawsReport, check_draws
 from rewritelab.check.exact import ExactValue, NoExactValue, exact_value
@@ -73,6 +74,9 @@ __all__ = [
     "summary",
     "to_dot",
     "to_networkx",
+    # accuracy
+    "AccuracyReport",
+    "accuracy",
     # discover
     "DiscoverReport",
     "discover",

@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from rewritelab.check.accuracy import accuracy
 from rewritelab.check.audit import AUDIT_DBS, audit, registered_rewriters, scope
 from rewritelab.check.cache import checked_rules
 from rewritelab.check.model import STAGES, check_model
@@ -263,6 +264,24 @@ def cmd_discover(args: argparse.Namespace, console: Console) -> int:
         console.print(escape(str(report)))
         if out is not None:
             console.print(f"wrote {len(report.kept)} rules to {out}")
+    return EXIT_OK
+
+
+def cmd_accuracy(args: argparse.Namespace, console: Console) -> int:
+    if args.top < 0:
+        raise RewritelabError(f"--top must be 0 or more, not {args.top}")
+    target = load_target(args.target)
+    steps = Steps("accuracy", 1)
+
+    def step(i: int, n: int, label: str) -> None:
+        steps.step(0, f"point {i + 1} of {n}: {label}")
+
+    with steps:
+        report = accuracy(target, top=args.top, progress=step)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, default=str))
+    else:
+        console.print(escape(str(report)))
     return EXIT_OK
 
 
@@ -606,6 +625,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ds.add_argument("--json", action="store_true", help="print JSON")
     ds.set_defaults(func=cmd_discover)
+
+    ac = sub.add_parser(
+        "accuracy",
+        help="error of a model's logp + gradient, and the nodes that cause it",
+    )
+    ac.add_argument("target", help="a model or graph: FILE.py[:NAME] or a bundled name")
+    ac.add_argument(
+        "--top", type=int, default=10, help="nodes to list, worst first (10)"
+    )
+    ac.add_argument("--json", action="store_true", help="print JSON")
+    ac.set_defaults(func=cmd_accuracy)
 
     d = sub.add_parser("demo", help="the whole workflow on a bundled model")
     d.add_argument(

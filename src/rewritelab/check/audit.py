@@ -15,10 +15,8 @@ reproduction (:mod:`rewritelab.check.reproduce`).
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import fnmatch
-import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -36,6 +34,7 @@ from rewritelab.check.graphs import describe_tracks
 from rewritelab.check.reproduce import reproduction, rewriter_import
 from rewritelab.check.rules import RuleReport, check_rule
 from rewritelab.core.errors import RewritelabError
+from rewritelab.core.limits import TimedOut, time_limit_of
 from rewritelab.rewrite.rules import as_rule
 
 __all__ = [
@@ -237,29 +236,6 @@ class AuditReport:
         }
 
 
-class _TimedOut(BaseException):
-    """Raised by the alarm: a BaseException, so no ``except Exception`` in
-    PyTensor or the checker swallows it."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    if not seconds or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def alarm(signum: int, frame: Any) -> None:
-        raise _TimedOut
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
 #: check_rule settings for an audit: fewer inputs per graph than a rule
 #: check, no bundled models (PyTensor's rewriters run on them in every
 #: compile already), graphs built from the tracks first.
@@ -373,9 +349,9 @@ def _audit_one(
     base = {"name": reg.name, "dbs": reg.dbs, "kind": kind, "tracks": tracks}
     rule = as_rule(reg.rewriter, name=reg.name)
     try:
-        with _time_limit(time_limit):
+        with time_limit_of(time_limit):
             report = check_rule(rule, **settings)
-    except _TimedOut:
+    except TimedOut:
         return AuditEntry(
             **base,
             verdict="timed out",

@@ -165,16 +165,26 @@ def _nan_aware(fn: Callable) -> Callable:
     return wrapped
 
 
+#: Above this, gamma(a) exceeds every float (float64's ends at 171.6), and
+#: mpmath's gamma would turn a into an integer of a's size (gmp aborts the
+#: process on an integer of 1e304 bits).
+GAMMA_HUGE = 1000
+
+
 def _gamma(a: Any) -> Any:
     if a <= 0 and mp.isint(a):
         return mp.nan
-    return mp.gamma(a) if a != INF else INF
+    return mp.gamma(a) if a < GAMMA_HUGE else INF
 
 
 def _gammaln(a: Any) -> Any:
     if a <= 0 and mp.isint(a):
         return INF
-    return mp.log(abs(mp.gamma(a))) if not mp.isinf(a) else INF
+    if mp.isinf(a):
+        return INF
+    if a > 0:
+        return mp.loggamma(a)  # Stirling for huge a, no integer conversion
+    return mp.log(abs(mp.gamma(a)))
 
 
 def _xlogy(a: Any, b: Any) -> Any:

@@ -83,6 +83,40 @@ def _same_root(a: Term, b: Term) -> bool:
 COMMUTATIVE = ("Add", "Mul", "Maximum", "Minimum", "EQ")
 
 
+#: Ops whose chains extraction may reassociate as well as reorder.
+ASSOCIATIVE = ("Add", "Mul")
+
+
+def _operands(term: Term, op: str) -> list[Term]:
+    """The operands of a chain of ``op`` (``(a + b) + c`` -> a, b, c)."""
+    if op_name(term) != op:
+        return [term]
+    return [x for arg in get_callable_args(term) for x in _operands(arg, op)]
+
+
+def _matched_operands(
+    old: Term, new: Term, equal: Callable[[Term, Term], bool]
+) -> list[tuple[Term, Term]] | None:
+    """Where ``old`` and ``new`` are chains of one associative op whose
+    operands pair up one to one as proved equal, the pairs; else None."""
+    op = op_name(old)
+    if op not in ASSOCIATIVE or op_name(new) != op:
+        return None
+    ours, theirs = _operands(old, op), _operands(new, op)
+    if len(ours) != len(theirs) or len(ours) < 2:
+        return None
+    free, pairs = list(theirs), []
+    for a in ours:
+        same = next((b for b in free if str(b) == str(a)), None)
+        if same is None:
+            same = next((b for b in free if equal(a, b)), None)
+        if same is None:
+            return None
+        free.remove(same)
+        pairs.append((a, same))
+    return pairs
+
+
 def changes(
     old: Term, new: Term, equal: Callable[[Term, Term], bool]
 ) -> Iterator[tuple[Term, Term]]:
@@ -91,7 +125,9 @@ def changes(
     goes down while both apply the same op to operands that are ``equal``
     pairwise (in order, or swapped for :data:`COMMUTATIVE` ops): a change
     is only ever a pair the e-graph proved equal, never operands that
-    merely sit at the same place.
+    merely sit at the same place. Sums and products are compared as chains
+    (``(a + b) + c`` against ``c + (a + b')``): where their operands pair up
+    as proved equal in any order, the walk goes on into each pair.
 
     Examples
     --------
@@ -104,6 +140,11 @@ def changes(
     [('log(1.0 + v0)', 'log1p(v0)')]
     """
     if str(old) == str(new):
+        return
+    matched = _matched_operands(old, new, equal)
+    if matched is not None:
+        for a, b in matched:
+            yield from changes(a, b, equal)
         return
     if _same_root(old, new):
         ours, theirs = get_callable_args(old), get_callable_args(new)

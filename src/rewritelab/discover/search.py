@@ -36,6 +36,7 @@ from rewritelab.check.model import check_model
 from rewritelab.check.rules import RuleReport, check_rule
 from rewritelab.core.compile import pytensor_rewritten
 from rewritelab.core.errors import RewritelabError
+from rewritelab.core.limits import TimedOut, time_limit_of
 from rewritelab.core.models import model_graph, model_of
 from rewritelab.core.targets import resolve
 from rewritelab.discover.candidates import Candidate, candidates
@@ -63,6 +64,10 @@ STEPS = (
 #: back every few rounds, so a saturated graph may still wobble).
 NODE_LIMIT = 20_000
 STALL_ROUNDS = 10
+
+#: Seconds the checker may spend on one candidate; past them it is rejected
+#: (an unproved candidate is never kept).
+CHECK_SECONDS = 60.0
 
 #: Seconds HiGHS may spend on the optimal extraction (at most the budget).
 EXTRACT_SECONDS = 30.0
@@ -470,7 +475,11 @@ def _select(
 
 
 def _checked(c: Candidate, max_examples: int) -> Tried:
-    report = check_rule(c.rule(FINITE), max_examples=max_examples, models=False)
+    try:
+        with time_limit_of(CHECK_SECONDS):
+            report = check_rule(c.rule(FINITE), max_examples=max_examples, models=False)
+    except TimedOut:
+        return Tried(c, "rejected", f"the check took over {CHECK_SECONDS:g} s")
     if report.verdict == "passed":
         return Tried(c, "passed the checker", "", report)
     why = str(report.counterexample) if report.counterexample else report.verdict
