@@ -8,9 +8,11 @@ Numba kernel path against PyTensor's default pipeline), then the shipped
 library timed on the same path in the same run for comparison. Writes
 benchmarks/results/discover.json and a table in discover_run.md; the
 reading of it is benchmarks/results/discover.md, written by hand.
+``./dev bench discover.py --tables`` writes the tables again from the JSON.
 """
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -65,34 +67,66 @@ def main(budget: float = 60.0, *names: str) -> None:
             print(report, flush=True)
     results = HERE / "results"
     (results / "discover.json").write_text(json.dumps(out, indent=1, default=str))
+    print(tables(out))
+    print(f"wall time {(time.perf_counter() - t0) / 60:.1f} min")
+
+
+def _geomean(values: list[float]) -> float:
+    return float(math.exp(sum(math.log(v) for v in values) / len(values)))
+
+
+def tables(out: list[dict]) -> str:
+    """The per-model table and the geometric means, written to
+    results/discover_run.md. A model where nothing was kept runs without
+    rules: its discovered speed-up is 1."""
     lines = [
-        "| model | regions | e-nodes | cost ns/el before -> after | candidates "
-        "| kept | speed-up (kept) | speed-up (shipped library) | s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| model | regions | e-nodes | cost ns/el before -> after | extraction "
+        "| candidates | kept | discovered, kept | shipped library | s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    found: dict[str, list[tuple[float, float]]] = {"zoo": [], "user": []}
     for e in out:
         if "error" in e:
-            lines.append(f"| {e['model']} | {e['error']} |||||||| ")
+            lines.append(f"| {e['model']} | {e['error'][:120]} |||||||||")
             continue
         b = e.get("bench") or {}
-        kept = (
-            f"{b['speedup']:.3f} [{b['ci_low']:.3f}, {b['ci_high']:.3f}]" if b else "-"
-        )
+        if e["kept"] and b:
+            kept, ratio = (
+                f"{b['speedup']:.3f} [{b['ci_low']:.3f}, {b['ci_high']:.3f}]",
+                b["speedup"],
+            )
+        else:
+            kept, ratio = "1 (none kept)", 1.0
         lib = e["library"]
         shipped = (
             f"{lib['speedup']:.3f} [{lib['ci'][0]:.3f}, {lib['ci'][1]:.3f}]"
             if "speedup" in lib
             else lib.get("error", "-")
         )
+        if "speedup" in lib:
+            kind = "user" if e["model"].startswith("user:") else "zoo"
+            found[kind].append((ratio, lib["speedup"]))
         lines.append(
             f"| {e['model']} | {e['regions']} | {e['egraph_nodes']} | "
-            f"{e['cost_before']:.0f} -> {e['cost_after']:.0f} | {len(e['tried'])} | "
+            f"{e['cost_before']:.0f} -> {e['cost_after']:.0f} | "
+            f"{e.get('extractor', 'greedy')} | {len(e['tried'])} | "
             f"{len(e['kept'])} | {kept} | {shipped} | {e['wall_seconds']:.0f} |"
         )
-    (results / "discover_run.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    print(f"wall time {(time.perf_counter() - t0) / 60:.1f} min")
+    lines += ["", "| models | n | discovered, geometric mean | shipped library |"]
+    lines.append("|---|---|---|---|")
+    for kind, pairs in found.items():
+        if pairs:
+            lines.append(
+                f"| {kind} | {len(pairs)} | {_geomean([p[0] for p in pairs]):.3f} "
+                f"| {_geomean([p[1] for p in pairs]):.3f} |"
+            )
+    text = "\n".join(lines) + "\n"
+    (HERE / "results" / "discover_run.md").write_text(text)
+    return text
 
 
 if __name__ == "__main__":
-    main(float(sys.argv[1]) if len(sys.argv) > 1 else 60.0, *sys.argv[2:])
+    if sys.argv[1:2] == ["--tables"]:
+        print(tables(json.loads((HERE / "results" / "discover.json").read_text())))
+    else:
+        main(float(sys.argv[1]) if len(sys.argv) > 1 else 60.0, *sys.argv[2:])

@@ -165,3 +165,22 @@ def test_a_counterexample_is_marked_where_the_blamed_rule_changed_the_graph(tmp_
     marked = {n["id"] for n in graph["nodes"] if n.get("counterexample")}
     changed = {i for c in graph["changes"] for i in c["nodes"]}
     assert marked and marked <= changed
+
+
+def test_accuracy_overlay_shades_each_node_by_its_local_error(tmp_path):
+    """The accuracy view is the judged graph alone (every node kept, no
+    changes), each elementwise node with its local error; the subtraction
+    that cancels carries the largest."""
+    import numpy as np
+
+    y = pt.dvector("y")
+    out = (pt.sqrt(y * y + 1.0) - y) * 3.0
+    report = rl.accuracy(out, points=[{y: np.array([1e4, 3e4, 0.5])}])
+    written = rl.view(out, accuracy=report, path=tmp_path / "a.html")
+    (view,) = _data(written.path)["views"]
+    assert view["name"].startswith("local error") and view["show"] == "after"
+    nodes = view["graph"]["nodes"]
+    assert {n["status"] for n in nodes} == {"kept"} and not view["graph"]["changes"]
+    worst = max((n for n in nodes if "ulps" in n), key=lambda n: n["ulps"])
+    assert worst["op_type"] == "Elemwise" and "sub" in worst["label"].lower()
+    assert worst["ulps"] == report.nodes[0].ulps and "exact" in worst["error"]

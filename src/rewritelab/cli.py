@@ -276,8 +276,17 @@ def cmd_accuracy(args: argparse.Namespace, console: Console) -> int:
     def step(i: int, n: int, label: str) -> None:
         steps.step(0, f"point {i + 1} of {n}: {label}")
 
+    if args.html:
+        if Path(args.html).suffix.lower() not in (".html", ".htm"):
+            raise RewritelabError(f"--html {args.html}: expected FILE.html")
+        _writable(Path(args.html))
     with steps:
         report = accuracy(target, top=args.top, progress=step)
+    if args.html:
+        out = view(
+            target, accuracy=report, path=args.html, title=f"accuracy: {report.target}"
+        )
+        console.print(f"wrote {out.path}")
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, default=str))
     else:
@@ -635,6 +644,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--top", type=int, default=10, help="nodes to list, worst first (10)"
     )
     ac.add_argument("--json", action="store_true", help="print JSON")
+    ac.add_argument(
+        "--html", help="write the viewer with each node shaded by its local error"
+    )
     ac.set_defaults(func=cmd_accuracy)
 
     d = sub.add_parser("demo", help="the whole workflow on a bundled model")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -83,10 +84,10 @@ class NodeError:
     exact: float
 
     def __str__(self) -> str:
-        args = ", ".join(f"{a:.6g}" for a in self.inputs)
+        args = ", ".join(repr(a) for a in self.inputs)
         return (
-            f"{_ulps(self.ulps):>12}  {self.label}  at ({args}): {self.value:.17g}, "
-            f"exact {self.exact:.17g} ({self.point})"
+            f"{_ulps(self.ulps):>12}  {_short(self.label)}  at ({args}): {self.value!r}, "
+            f"exact {self.exact!r} ({self.point})"
         )
 
 
@@ -102,6 +103,12 @@ class AccuracyReport:
     judged: int
     seconds: float
     notes: tuple[str, ...] = field(default=())
+    #: the graph judged and each judged node's worst local error (ULPs),
+    #: for the viewer's overlay
+    graph: Any = field(default=None, repr=False, compare=False)
+    local: Mapping[Any, NodeError] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __str__(self) -> str:
         lines = [
@@ -130,6 +137,10 @@ class AccuracyReport:
             "seconds": self.seconds,
             "notes": list(self.notes),
         }
+
+
+def _short(label: str, width: int = 70) -> str:
+    return label if len(label) <= width else label[: width - 3] + "..."
 
 
 def _ulps(u: float) -> str:
@@ -271,6 +282,8 @@ def accuracy(
         judged=len(nodes),
         seconds=time.perf_counter() - t0,
         notes=tuple(notes),
+        graph=fg,
+        local=MappingProxyType(dict(worst_node)),
     )
 
 

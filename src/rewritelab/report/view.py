@@ -75,6 +75,14 @@ class ViewFile:
         return f"{self.path} ({'; '.join(parts)})"
 
 
+#: The accuracy overlay's view: the graph the rules see, each elementwise
+#: node shaded by its local error.
+ACCURACY_VIEW = "local error (ULPs) on the graph the rules see"
+
+#: Views shown alone, never as a diff against the original.
+ALONE = (ACCURACY_VIEW,)
+
+
 def _asset(name: str) -> str:
     return resources.files("rewritelab.report").joinpath("assets", name).read_text()
 
@@ -90,13 +98,24 @@ def _merged(
     after: Any,
     changes: Any,
     times: Mapping[Apply, float] | None = None,
+    errors: Mapping[Apply, Any] | None = None,
 ) -> MergedGraph:
-    """The merged diff of ``target`` (already converted: ``gb``) and ``after``."""
+    """The merged diff of ``target`` (already converted: ``gb``) and
+    ``after``, with each Apply of ``after`` its share of the run time
+    (``times``) or its local error (``errors``: NodeErrors), where given."""
     after_ids = to_networkx_with_ids(after)
     ga = after_ids.graph
     notes = {
         after_ids.applies[node]: {"time": share}
         for node, share in (times or {}).items()
+        if node in after_ids.applies
+    }
+    notes |= {
+        after_ids.applies[node]: {
+            "ulps": e.ulps,
+            "error": f"{e.ulps:.3g} ULPs at {e.point}: {e.value!r}, exact {e.exact!r}",
+        }
+        for node, e in (errors or {}).items()
         if node in after_ids.applies
     }
     return merge(
@@ -107,6 +126,19 @@ def _merged(
         groups_after=_groups(target, ga),
         notes_after=notes,
     )
+
+
+def _alone(merged: MergedGraph) -> MergedGraph:
+    """The after side of ``merged`` only, every node and edge ``kept``: a
+    graph shown for itself (the accuracy overlay), not as a change."""
+    nodes = [{**n, "status": "kept"} for n in merged.nodes if n["status"] != "removed"]
+    ids = {n["id"] for n in nodes}
+    edges = [
+        {**e, "status": "kept"}
+        for e in merged.edges
+        if e["status"] != "removed" and e["source"] in ids and e["target"] in ids
+    ]
+    return replace(merged, nodes=tuple(nodes), edges=tuple(edges), changes=())
 
 
 def _mark(merged: MergedGraph, found: Counterexample) -> MergedGraph:
@@ -172,6 +204,7 @@ def view(
     compiled: bool = False,
     profile: bool = False,
     counterexample: Counterexample | None = None,
+    accuracy: Any = None,
     path: str | Path = "view.html",
     title: str = "",
 ) -> ViewFile:
@@ -185,6 +218,9 @@ def view(
     its share of the run time (PyTensor's ProfileStats, at a finite point),
     shaded in the viewer. ``counterexample`` (from a model or rule check)
     marks the changes of the rule it blames, in the term it names.
+    ``accuracy`` (an :class:`rewritelab.check.accuracy.AccuracyReport` of
+    ``target``) adds the graph it judged as a view, each elementwise node
+    shaded by its local error.
 
     Examples
     --------
@@ -214,7 +250,7 @@ def view(
         if counterexample is not None:
             merged = _mark(merged, counterexample)
         views.append((name, merged))
-    else:
+    elif accuracy is None:
         views.append(("graph", _merged(t, gb, t, None)))
     if profile:  # the C backend's compiled graphs, with time per node
         fg, times = _profiled(t, as_mode("CVM"))
@@ -232,6 +268,11 @@ def view(
             views.append(
                 ("PyTensor's pipeline with the rules", _merged(t, gb, with_rules, None))
             )
+    if accuracy is not None:
+        if accuracy.graph is None:
+            raise RewritelabError("accuracy= wants an AccuracyReport of the target")
+        judged = _merged(t, gb, accuracy.graph, None, errors=accuracy.local)
+        views.append((ACCURACY_VIEW, _alone(judged)))
     sizes = [len(m.nodes) for _, m in views]
     if not any(n.get("kind") == "apply" for _, m in views for n in m.nodes):
         raise RewritelabError(
@@ -249,7 +290,11 @@ def view(
         "collapse_above": COLLAPSE_ABOVE,
         "views": [
             # a compiled graph shares little with the original: shown alone first
-            {"name": name, "graph": m.to_dict(), "show": "both" if i == 0 else "after"}
+            {
+                "name": name,
+                "graph": m.to_dict(),
+                "show": "both" if i == 0 and name not in ALONE else "after",
+            }
             for i, (name, m) in enumerate(views)
         ],
     }

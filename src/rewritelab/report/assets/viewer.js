@@ -107,6 +107,11 @@
         rect.style.fill = `rgba(255, 120, 0, ${Math.min(1, 0.08 + 2.5 * n.time)})`;
         grp.classList.add("timed");
       }
+      if (typeof n.ulps === "number" && n.ulps > 2) {  // the accuracy overlay
+        const shade = Math.min(1, 0.15 + Math.log10(n.ulps) / 12);
+        rect.style.fill = `rgba(220, 30, 60, ${shade})`;
+        grp.classList.add("inexact");
+      }
       if (n.counterexample) grp.classList.add("counterexample");
       String(n.label).split("\n").forEach((line, i) => {
         const t = el("text", { x: p.width / 2, y: 16 + i * 16, "text-anchor": "middle" }, grp);
@@ -179,6 +184,7 @@
         JSON.stringify(n.value)], ["term", n.group], ["rule", n.rule],
       ["before id", n.before], ["after id", n.after],
       ["time", n.time === undefined ? null : `${(100 * n.time).toFixed(1)}% of the run`],
+      ["local error", n.error || null],
       ["counterexample", n.counterexample || null]];
     if (n.kind === "group") rows.push(["members", n.members], ["changed", n.changed]);
     panel.innerHTML = "<h2></h2><table></table>" +
