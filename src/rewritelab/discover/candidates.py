@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from egglog import get_callable_args
 
@@ -40,6 +40,11 @@ class Candidate:
     lhs: str
     rhs: str
     saving: float = 0.0
+    #: the same change with the operands of its inner ops abstracted to
+    #: variables (``ge(exp(x0), 0.0) -> ...`` for ``ge(exp((x0 + x1) +
+    #: x2), 0.0) -> ...``), tried first: it matches more graphs (a
+    #: PyTensor ``add`` of three inputs is no ``(x0 + x1) + x2``)
+    general: Candidate | None = None
 
     @property
     def text(self) -> str:
@@ -174,7 +179,11 @@ def generalise(
     >>> str(generalise(log(Term(1.0) + v), log1p(v), "d1"))
     'd1: log(1.0 + x0) -> log1p(x0)'
     """
-    lhs, rhs = term_text(old), term_text(new)
+    return _from_text(term_text(old), term_text(new), name, saving)
+
+
+def _from_text(lhs: str, rhs: str, name: str, saving: float = 0.0) -> Candidate | None:
+    """:func:`generalise` on the two sides' text."""
     leaves: dict[str, str] = {}
     for leaf in re.findall(r"\bv\d+\b", lhs):
         leaves.setdefault(leaf, f"x{len(leaves)}")
@@ -192,18 +201,101 @@ def generalise(
     return Candidate(name, renamed(lhs), rhs, saving)
 
 
+def _inner(term: Term, depth: int) -> list[Term]:
+    """The subterms ``depth`` ops below ``term`` (ops only, no leaves or
+    constants)."""
+    if depth == 0:
+        return [term] if op_name(term) not in ("leaf", "constant") else []
+    args = get_callable_args(term) or ()
+    return [s for a in args if isinstance(a, Term) for s in _inner(a, depth - 1)]
+
+
+def abstracted(lhs: str, rhs: str, old: Term) -> tuple[str, str] | None:
+    """``lhs -> rhs`` (the text of ``old`` and of its replacement) with
+    operands abstracted to fresh leaves where the new side then needs no
+    leaf the old side lost: every sum or product of three or more operands
+    (PyTensor's ``add`` of three inputs is no ``(x0 + x1) + x2``), and the
+    operands of the ops inside ``old`` (two levels down). None where
+    nothing could be abstracted."""
+    used = set(re.findall(r"\bv\d+\b", lhs + " " + rhs))
+    fresh = (f"v{k}" for k in range(10_000, 20_000) if f"v{k}" not in used)
+    subs = [t for t in _subterms(old) if _chain_length(t) >= 3] + _inner(old, 2)
+    changed = False
+    for sub in sorted({term_text(t) for t in subs}, key=len, reverse=True):
+        if sub == lhs:
+            continue
+        name = next(fresh)
+        a, b = _swap(lhs, sub, name), _swap(rhs, sub, name)
+        if a != lhs and set(re.findall(r"\bv\d+\b", b)) <= set(
+            re.findall(r"\bv\d+\b", a)
+        ):
+            lhs, rhs, changed = a, b, True
+    return (lhs, rhs) if changed else None
+
+
+def _chain_length(term: Term) -> int:
+    op = op_name(term)
+    return len(_operands(term, op)) if op in ASSOCIATIVE else 0
+
+
+def _swap(text: str, sub: str, name: str) -> str:
+    """``text`` with each whole occurrence of the subterm ``sub`` (as an
+    argument or a parenthesised operand) replaced by ``name``."""
+    out = re.sub(rf"(?<![\w.])\({re.escape(sub)}\)", name, text)  # (operand)
+    return re.sub(rf"(?:(?<=\()|(?<=, )|^){re.escape(sub)}(?=[,)]|$)", name, out)
+
+
 def candidates(
     pairs: Sequence[tuple[Term, Term]],
     equal: Callable[[Term, Term], bool],
     prefix: str = "discovered",
 ) -> list[Candidate]:
     """Every change between each ``(original, extracted)`` root pair, as
-    candidates named ``{prefix}_1, ...``; the same rewrite found twice is one
-    candidate."""
+    candidates named ``{prefix}_1, ...``, each with its abstracted form
+    where it has one (:func:`abstracted`); the same rewrite found twice is
+    one candidate."""
     seen: dict[str, Candidate] = {}
     for old, new in pairs:
         for a, b in changes(old, new, equal):
-            c = generalise(a, b, f"{prefix}_{len(seen) + 1}")
-            if c is not None and c.text not in seen:
-                seen[c.text] = c
+            name = f"{prefix}_{len(seen) + 1}"
+            lhs, rhs = term_text(a), _reshared(a, b, equal)
+            c = _from_text(lhs, rhs, name)
+            if c is None or c.text in seen:
+                continue
+            general = abstracted(lhs, rhs, a)
+            if general is not None:
+                g = _from_text(*general, name)
+                if g is not None and g.text != c.text:
+                    c = replace(c, general=g)
+            seen[c.text] = c
     return list(seen.values())
+
+
+def _reshared(old: Term, new: Term, equal: Callable[[Term, Term], bool]) -> str:
+    """``new`` as text, each of its subterms that the e-graph proves equal
+    to an op of ``old`` written as in ``old`` (extraction may give a sum's
+    operands in another order: ``exp(x2 + (x1 + x0))`` is written
+    ``exp((x0 + x1) + x2)`` again, and then matches what the old side
+    binds)."""
+    ours = {}
+    for sub in _subterms(old)[1:]:  # not old itself: new is equal to it
+        if op_name(sub) not in ("leaf", "constant"):
+            ours.setdefault(term_text(sub), sub)
+
+    def given(t: Term) -> str | None:
+        if op_name(t) in ("leaf", "constant"):
+            return None
+        text = term_text(t)
+        if text in ours:
+            return text
+        for mine, sub in ours.items():
+            if len(mine) >= 8 and equal(sub, t):
+                return mine
+        return None
+
+    return term_text(new, given)
+
+
+def _subterms(term: Term) -> list[Term]:
+    args = get_callable_args(term) or ()
+    return [term] + [s for a in args if isinstance(a, Term) for s in _subterms(a)]

@@ -40,6 +40,7 @@ from egglog import eq as same
 from rewritelab.discover.terms import (
     Term,
     absolute,
+    eq,
     exp,
     expm1,
     ge,
@@ -116,6 +117,8 @@ def _algebra() -> Ruleset:
         rewrite(-(a * b)).to(-a * b),
         rewrite(a * b + a * c).to(a * (b + c)),
         rewrite(a * Term(1.0)).to(a),
+        # over the reals (0 * inf is nan in floats: the checker judges that)
+        rewrite(a * Term(0.0)).to(Term(0.0)),
         rewrite(a / b).to(a * reciprocal(b)),
         rewrite(a * reciprocal(b)).to(a / b),
         rewrite(sqr(a)).to(a * a),
@@ -192,6 +195,13 @@ def _compare() -> Ruleset:
         rewrite(le(zero, a)).to(one, nonneg(a)),
         rewrite(sign(a)).to(one, positive(a)),
         rewrite(sign(-a)).to(-sign(a)),
+        rewrite(eq(a, zero)).to(zero, positive(a)),
+        rewrite(eq(zero, a)).to(zero, positive(a)),
+        rewrite(lt(a, zero)).to(zero, nonneg(a)),
+        rewrite(le(a, zero)).to(zero, positive(a)),
+        rewrite(gt(zero, a)).to(zero, nonneg(a)),
+        rewrite(ge(zero, a)).to(zero, positive(a)),
+        rewrite(switch(a, b, b)).to(b),
         rewrite(switch(one, a, b)).to(a),
         rewrite(switch(Term(0.0), a, b)).to(b),
     )

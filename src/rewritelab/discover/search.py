@@ -475,6 +475,16 @@ def _select(
 
 
 def _checked(c: Candidate, max_examples: int) -> Tried:
+    """The candidate checked: its abstracted form first, where it has one
+    and that passes, else the candidate as found."""
+    if c.general is not None:
+        general = _checked_one(c.general, max_examples)
+        if general.outcome == "passed the checker":
+            return general
+    return _checked_one(c, max_examples)
+
+
+def _checked_one(c: Candidate, max_examples: int) -> Tried:
     try:
         with time_limit_of(CHECK_SECONDS):
             report = check_rule(c.rule(FINITE), max_examples=max_examples, models=False)

@@ -437,8 +437,11 @@ def op_name(term: Any) -> str:
     return op.name if op is not None else "other"
 
 
-def term_text(term: Term) -> str:
-    """A term as rewritelab's pattern text (``log1p(exp(v0)) + 2.0``)."""
+def term_text(term: Term, given: Callable[[Term], str | None] | None = None) -> str:
+    """A term as rewritelab's pattern text (``log1p(exp(v0)) + 2.0``);
+    ``given`` may name the text of a subterm instead (None: as usual)."""
+    if given is not None and (text := given(term)) is not None:
+        return text
     fn = _key(get_callable_fn(term))
     args = get_callable_args(term) or ()
     if fn == _LEAF:
@@ -446,7 +449,7 @@ def term_text(term: Term) -> str:
     if fn == _CONSTANT:
         return repr(float(get_literal_value(args[0])))
     op = _BY_CALLABLE[fn]
-    inner = [term_text(a) for a in args]
+    inner = [term_text(a, given) for a in args]
     infix = {"Add": "+", "Sub": "-", "Mul": "*", "TrueDiv": "/", "Pow": "**"}
     if op.name in infix:
         a, b = (
