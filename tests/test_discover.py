@@ -230,3 +230,32 @@ def test_accuracy_on_a_model_names_its_outputs(cli):
     assert "logp" in out and "(d__logp/dmu)" in out
     code, _, err = cli("accuracy", "eight_schools", "--top", "-1")
     assert code == 2 and "--top must be 0 or more" in err
+
+
+def test_candidates_are_rewritten_as_the_old_side_and_abstracted():
+    """Extraction may give exp((v0 + v1) + v2) back as exp(v2 + (v1 + v0)):
+    the new side is written as the old one where the e-graph proves them
+    equal, so the sum can be bound once; and the three-term sum (one
+    PyTensor add of three inputs, which no binary pattern matches) becomes
+    one variable in the candidate's abstracted form."""
+    from rewritelab.discover.terms import eq, ge, switch
+
+    v = [Term.leaf(f"v{i}") for i in range(4)]
+    s, s2 = (v[0] + v[1]) + v[2], v[2] + (v[1] + v[0])
+    classes = [{term_text(s), term_text(s2)}, {term_text(exp(s)), term_text(exp(s2))}]
+
+    def equal(a, b):
+        return any(term_text(a) in c and term_text(b) in c for c in classes)
+
+    old = switch(eq(exp(s), Term(0.0)) * v[3], Term(0.0), exp(s))
+    (c,) = candidates([(old, exp(s2))], equal)
+    assert c.rhs == "second(x3, exp((x0 + x1) + x2))"
+    assert (
+        c.general.text
+        == "switch(eq(exp(x0), 0.0) * x1, 0.0, exp(x0)) -> second(x1, exp(x0))"
+    )
+    (c,) = candidates([(ge(exp(s), Term(0.0)), Term(1.0))], equal)
+    assert c.general.text == "ge(exp(x0), 0.0) -> second(x0, 1.0)"
+    # an abstraction the new side would need a lost leaf for is not made
+    (c,) = candidates([(exp(Term(-2.0) * v[0]) ** Term(-0.5), exp(v[0]))], equal)
+    assert c.general is None and c.text == "exp(-2.0 * x0) ** -0.5 -> exp(x0)"

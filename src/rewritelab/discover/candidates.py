@@ -258,7 +258,7 @@ def candidates(
     for old, new in pairs:
         for a, b in changes(old, new, equal):
             name = f"{prefix}_{len(seen) + 1}"
-            lhs, rhs = term_text(a), _reshared(a, b, equal)
+            lhs, rhs = term_text(a), _reshared(a, b)
             c = _from_text(lhs, rhs, name)
             if c is None or c.text in seen:
                 continue
@@ -271,29 +271,37 @@ def candidates(
     return list(seen.values())
 
 
-def _reshared(old: Term, new: Term, equal: Callable[[Term, Term], bool]) -> str:
-    """``new`` as text, each of its subterms that the e-graph proves equal
-    to an op of ``old`` written as in ``old`` (extraction may give a sum's
-    operands in another order: ``exp(x2 + (x1 + x0))`` is written
-    ``exp((x0 + x1) + x2)`` again, and then matches what the old side
-    binds)."""
+def _reshared(old: Term, new: Term) -> str:
+    """``new`` as text, each of its subterms that is one of ``old``'s up to
+    the order of sums and products written as in ``old`` (extraction may
+    give ``exp((x0 + x1) + x2)`` back as ``exp(x2 + (x1 + x0))``; written as
+    the old side, the sum can be bound once). Only reorderings: a subterm
+    merely proved equal (``softplus(z)`` for its switch form) is the change
+    itself, and stays."""
     ours = {}
-    for sub in _subterms(old)[1:]:  # not old itself: new is equal to it
+    for sub in _subterms(old)[1:]:  # not old itself
         if op_name(sub) not in ("leaf", "constant"):
-            ours.setdefault(term_text(sub), sub)
+            ours.setdefault(_canonical(sub), term_text(sub))
 
     def given(t: Term) -> str | None:
         if op_name(t) in ("leaf", "constant"):
             return None
-        text = term_text(t)
-        if text in ours:
-            return text
-        for mine, sub in ours.items():
-            if len(mine) >= 8 and equal(sub, t):
-                return mine
-        return None
+        return ours.get(_canonical(t))
 
     return term_text(new, given)
+
+
+def _canonical(term: Term) -> str:
+    """A term's text with the operands of every sum and product sorted."""
+    op = op_name(term)
+    if op in ASSOCIATIVE:
+        parts = sorted(_canonical(t) for t in _operands(term, op))
+        return f"{op}({', '.join(parts)})"
+    args = get_callable_args(term) or ()
+    if op in ("leaf", "constant") or not args:
+        return term_text(term)
+    inner = ", ".join(_canonical(a) if isinstance(a, Term) else str(a) for a in args)
+    return f"{op}({inner})"
 
 
 def _subterms(term: Term) -> list[Term]:
