@@ -56,19 +56,25 @@ def main(budget: float = 60.0, *names: str) -> None:
             started = time.perf_counter()
             try:
                 report = discover(t, budget=budget)
-            except rl.RewritelabError as exc:
-                out.append({"model": name, "error": str(exc)})
+            except Exception as exc:  # one model's failure is a row, not the run's end
+                out.append({"model": name, "error": f"{type(exc).__name__}: {exc}"})
+                _save(out)
                 continue
             entry = report.to_dict()
             entry["model"] = name
             entry["wall_seconds"] = time.perf_counter() - started
             entry["library"] = _library_row(t)
             out.append(entry)
+            _save(out)
             print(report, flush=True)
-    results = HERE / "results"
-    (results / "discover.json").write_text(json.dumps(out, indent=1, default=str))
     print(tables(out))
     print(f"wall time {(time.perf_counter() - t0) / 60:.1f} min")
+
+
+def _save(out: list[dict]) -> None:
+    """The results so far (a crash later loses nothing)."""
+    path = HERE / "results" / "discover.json"
+    path.write_text(json.dumps(out, indent=1, default=str))
 
 
 def _geomean(values: list[float]) -> float:

@@ -256,7 +256,11 @@ def candidates(
     one candidate."""
     seen: dict[str, Candidate] = {}
     for old, new in pairs:
-        for a, b in changes(old, new, equal):
+        try:
+            found = list(changes(old, new, equal))
+        except RecursionError:  # a term too deep to print or walk: skipped
+            continue
+        for a, b in found:
             name = f"{prefix}_{len(seen) + 1}"
             lhs, rhs = term_text(a), _reshared(a, b)
             c = _from_text(lhs, rhs, name)

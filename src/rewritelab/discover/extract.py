@@ -170,7 +170,7 @@ def _root_class(nodes: Mapping[str, Any]) -> str | None:
     found = [
         node["eclass"]
         for node in nodes.values()
-        if node["op"] == "·.add" and node["eclass"] not in children
+        if node["op"] in ("Roots.pair", "Roots.one") and node["eclass"] not in children
     ]
     return found[0] if len(found) == 1 else None
 
@@ -191,8 +191,10 @@ def _build(
         args = [build(nodes[ch]["eclass"]) for ch in node["children"]]
         if op == "Roots.none":
             out = Roots.none()
-        elif op == "·.add":
-            out = args[0].add(args[1])
+        elif op == "Roots.one":
+            out = Roots.one(args[0])
+        elif op == "Roots.pair":
+            out = Roots.pair(args[0], args[1])
         elif op == "Term.leaf":
             out = Term.leaf(args[0])
         elif op == "Term":

@@ -21,9 +21,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -332,7 +334,34 @@ def discover(
             f"budget must be a positive number of seconds, not {budget}"
         )
     tell = progress or (lambda i, n, label: None)
+    with _deep_terms():
+        return _discover(
+            target, goal, budget, families, costs, max_examples, measure, tell
+        )
 
+
+@contextlib.contextmanager
+def _deep_terms(limit: int = 20_000) -> Iterator[None]:
+    """Python's recursion limit raised: egglog reads a term recursively, and
+    a sum of 300 log-densities is a chain 300 deep."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _discover(
+    target: Any,
+    goal: str,
+    budget: float,
+    families: Sequence[str],
+    costs: OpCosts | None,
+    max_examples: int,
+    measure: bool,
+    tell: Callable[[int, int, str], None],
+) -> DiscoverReport:
     def say(step: int, label: str) -> None:
         tell(step, len(STEPS), f"{STEPS[step]}: {label}")
 
@@ -434,8 +463,8 @@ def _select(
     Rules may only pay together (a parameter check is dropped only when all
     its conditions are settled), so the whole set is timed first. If it is
     faster, each rule in turn is left out, and stays out where the set
-    without it is as fast (its speed-up not below the interval of the best
-    set timed so far);
+    without it is as fast (measurably faster, and its speed-up not below the
+    interval of the best set timed so far);
     what remains is kept. If the whole set is not faster, each rule is timed
     alone and the ones faster alone are timed together. Returns the kept
     rules, their timing, and every timing made."""
@@ -455,7 +484,7 @@ def _select(
             rest = [k for k in kept if k is not c]
             rest_row, t = timed(rest, f"without {c.name}")
             log.append(t)
-            if t.speedup >= best.ci_low:
+            if t.faster and t.speedup >= best.ci_low:
                 kept, row = rest, rest_row
                 best = t if t.speedup > best.speedup else best
         return kept, row, tuple(log)

@@ -78,30 +78,40 @@ class Term(Expr):
 
 
 class Roots(Expr):
-    """Several terms as one, so that extraction shares what they share:
-    ``Roots.none().add(t0).add(t1)``."""
+    """Several terms as one, so that extraction shares what they share: a
+    balanced tree ``Roots.pair(Roots.one(t0), Roots.one(t1))`` (a chain of
+    hundreds of regions would be too deep for egglog's recursive reading)."""
 
     @classmethod
     def none(cls) -> Roots: ...
 
-    def add(self, term: Term) -> Roots: ...
+    @classmethod
+    def one(cls, term: Term) -> Roots: ...
+
+    @classmethod
+    def pair(cls, left: Roots, right: Roots) -> Roots: ...
 
 
 def roots_of(terms: Sequence[Term]) -> Roots:
-    """``terms`` as one :class:`Roots` term."""
-    out = Roots.none()
-    for t in terms:
-        out = out.add(t)
-    return out
+    """``terms`` as one :class:`Roots` term (a balanced tree)."""
+    if not terms:
+        return Roots.none()
+    if len(terms) == 1:
+        return Roots.one(terms[0])
+    half = len(terms) // 2
+    return Roots.pair(roots_of(terms[:half]), roots_of(terms[half:]))
 
 
 def terms_of(roots: Roots) -> list[Term]:
     """The terms of a :class:`Roots`, in order."""
-    out = []
-    while (args := get_callable_args(roots)) and len(args) == 2:
-        roots, term = args
-        out.append(term)
-    return out[::-1]
+    out, todo = [], [roots]
+    while todo:
+        args = get_callable_args(todo.pop()) or ()
+        if len(args) == 1:
+            out.append(args[0])
+        elif len(args) == 2:
+            todo += [args[1], args[0]]
+    return out
 
 
 @function
@@ -276,6 +286,12 @@ _LEAF = _key(get_callable_fn(Term.leaf("k")))
 _CONSTANT = _key(get_callable_fn(Term(1.0)))
 
 
+#: Elementwise nodes deeper than this (a sum of hundreds of terms, one add
+#: after another) end a term: the variable becomes a leaf. egglog reads a
+#: term recursively, and Python's stack ends near a thousand levels.
+MAX_DEPTH = 64
+
+
 @dataclass(frozen=True)
 class Region:
     """The elementwise part of a graph ending in ``outputs``, as terms
@@ -318,6 +334,7 @@ def to_terms(outputs: Sequence[Variable], leaf_names: dict | None = None) -> Reg
     """
     names: dict[Variable, str] = {} if leaf_names is None else leaf_names
     memo: dict[Variable, Term] = {}
+    depth: dict[Variable, int] = {}
 
     def leaf(var: Variable) -> Term:
         if var not in names:
@@ -335,7 +352,14 @@ def to_terms(outputs: Sequence[Variable], leaf_names: dict | None = None) -> Reg
             out = term(node.inputs[0])
         elif node is not None and isinstance(node.op, Elemwise) and _covered(node):
             args = [term(i) for i in node.inputs]
-            out = _scalar_term(node.op.scalar_op, args, node.outputs.index(var))
+            inner = node.op.scalar_op
+            own = len(inner.fgraph.apply_nodes) if isinstance(inner, Composite) else 1
+            deepest = own + max((depth.get(i, 0) for i in node.inputs), default=0)
+            if deepest > MAX_DEPTH:  # too deep for egglog's recursive reading
+                out = leaf(var)
+            else:
+                out = _scalar_term(node.op.scalar_op, args, node.outputs.index(var))
+                depth[var] = deepest
         else:
             out = leaf(var)
         memo[var] = out
