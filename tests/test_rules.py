@@ -206,3 +206,15 @@ def test_the_checker_tries_a_rules_examples_first():
     )
     assert report.verdict == "counterexample"
     assert "1.2345" in str(report.counterexample)
+
+
+def test_inf_in_a_pattern_is_the_number_on_either_side():
+    """``-inf`` is a constant, not a variable named inf: the rule matches a
+    switch to -inf only, and may write -inf on its right side."""
+    import numpy as np
+    import pytensor.tensor as pt
+
+    r = rl.pattern("switch(c, x, -inf) -> switch(c, x, -inf * x)", name="to_inf")
+    c, x = pt.bvector("c").astype("bool"), pt.dvector("x")
+    assert rl.apply(pt.switch(c, x, -np.inf), r).counts == (("to_inf", 1),)
+    assert rl.apply(pt.switch(c, x, 5.0), r).counts == (("to_inf", 0),)

@@ -49,6 +49,7 @@ from rewritelab.discover.terms import roots_of, terms_of, to_terms
 from rewritelab.measure.bench import BenchRow, kernel_row
 from rewritelab.rewrite.modes import until_rules_mode
 from rewritelab.rewrite.registry import RuleSet
+from rewritelab.rewrite.rules import RuleError
 
 __all__ = ["DiscoverReport", "Timed", "Tried", "discover"]
 
@@ -515,8 +516,12 @@ def _checked(c: Candidate, max_examples: int) -> Tried:
 
 def _checked_one(c: Candidate, max_examples: int) -> Tried:
     try:
+        rule = c.rule(FINITE)
+    except RuleError as exc:  # a form the pattern language cannot write
+        return Tried(c, "rejected", f"not a pattern: {str(exc)[-120:]}")
+    try:
         with time_limit_of(CHECK_SECONDS):
-            report = check_rule(c.rule(FINITE), max_examples=max_examples, models=False)
+            report = check_rule(rule, max_examples=max_examples, models=False)
     except TimedOut:
         return Tried(c, "rejected", f"the check took over {CHECK_SECONDS:g} s")
     if report.verdict == "passed":

@@ -210,9 +210,9 @@ def _to_pattern(
     it stays a number (out-patterns turn numbers into constants). With
     ``functions`` a call may name a pytensor.tensor function that is not an
     Op (``logsumexp``): for graphs that are built, never matched."""
-    if isinstance(node, ast.Name):
-        return node.id
     number = _number(node)
+    if isinstance(node, ast.Name) and number is None:
+        return node.id
     if number is not None:
         if literals is None:
             return number
@@ -258,7 +258,10 @@ def _to_pattern(
 
 
 def _number(node: ast.AST) -> int | float | None:
-    """The value of a number literal, ``-2`` included, else None."""
+    """The value of a number literal, ``-2`` and ``-inf`` included, else
+    None."""
+    if isinstance(node, ast.Name) and node.id == "inf":
+        return float("inf")
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         inner = _number(node.operand)
         return None if inner is None else -inner
@@ -283,6 +286,9 @@ def _function_named(name: str, text: str) -> Callable:
 
 def _builder(node: ast.AST, text: str) -> Callable[[Mapping[str, Any]], Any]:
     """Right side AST -> ``subs -> Variable``, using any pytensor.tensor function."""
+    number = _number(node)
+    if number is not None:
+        return lambda subs, v=number: v
     if isinstance(node, ast.Name):
         return lambda subs, n=node.id: subs[n]
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
@@ -355,7 +361,9 @@ def parse_pattern(text: str) -> tuple[Any, Any]:
 def _names_ast(node: ast.AST) -> list[str]:
     funcs = {id(c.func) for c in ast.walk(node) if isinstance(c, ast.Call)}
     return [
-        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in funcs
+        n.id
+        for n in ast.walk(node)
+        if isinstance(n, ast.Name) and id(n) not in funcs and n.id != "inf"
     ]
 
 
