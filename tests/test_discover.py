@@ -259,3 +259,18 @@ def test_candidates_are_rewritten_as_the_old_side_and_abstracted():
     # an abstraction the new side would need a lost leaf for is not made
     (c,) = candidates([(exp(Term(-2.0) * v[0]) ** Term(-0.5), exp(v[0]))], equal)
     assert c.general is None and c.text == "exp(-2.0 * x0) ** -0.5 -> exp(x0)"
+
+
+def test_accuracy_on_a_model_with_data_and_dims():
+    """pm.Data are shared variables: they bring their own values (PyTensor
+    refuses them as explicit inputs); every output is judged."""
+    import pymc as pm
+
+    with pm.Model(coords={"obs": range(6)}) as m:
+        x = pm.Data("x", np.linspace(-1.0, 1.0, 6), dims="obs")
+        b = pm.Normal("b")
+        s = pm.HalfNormal("s")
+        pm.Normal("y", b * x, s, observed=np.arange(6.0), dims="obs")
+    report = rl.accuracy(m, top=3)
+    assert [o.name for o in report.outputs][0].endswith("logp")
+    assert len(report.outputs) == 3 and all(np.isfinite(o.ulps) for o in report.outputs)

@@ -235,8 +235,11 @@ def accuracy(
     is_model = model_of(target) is not None
     nodes = [n for n in fg.toposort() if _judged(n)]
     seen = [v for n in fg.toposort() for v in n.outputs]
+    # pm.Data are shared variables: they bring their own values to the
+    # function (PyTensor refuses them as explicit inputs)
+    explicit = [i for i, v in enumerate(fg.inputs) if not isinstance(v, SharedVariable)]
     evaluate = pytensor.function(
-        fg.inputs,
+        [fg.inputs[i] for i in explicit],
         seen or list(fg.outputs),
         mode=Mode(linker="py", optimizer=None),
         on_unused_input="ignore",
@@ -249,7 +252,8 @@ def accuracy(
     for k, (label, args) in enumerate(points):
         tell(k, len(points), label)
         values = dict(zip(fg.inputs, args, strict=True))
-        values.update(zip(seen, evaluate(*args), strict=True))
+        computed = evaluate(*(args[i] for i in explicit))
+        values.update(zip(seen, computed, strict=True))
         wanted = list(dict.fromkeys([*fg.outputs, *floats_seen]))
         try:
             exact = exact_value(fg.inputs, wanted, args)
