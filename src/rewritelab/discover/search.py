@@ -72,6 +72,9 @@ STALL_ROUNDS = 10
 #: (an unproved candidate is never kept).
 CHECK_SECONDS = 60.0
 
+#: How many blamed rules the model check may drop before the set is given up.
+MODEL_RETRIES = 3
+
 #: Seconds HiGHS may spend on the optimal extraction (at most the budget).
 EXTRACT_SECONDS = 30.0
 
@@ -407,11 +410,31 @@ def _discover(
     row, model_text, timings = None, "", ()
     final = list(tried)
     if passing and model is not None:
-        rules = RuleSet.of(*(c.rule(FINITE) for c in passing))
-        say(3, f"{len(passing)} rules together")
-        report = check_model(model, rules, max_examples=max_examples, stage="compiling")
+        # the set on the model; a rule the counterexample blames is dropped
+        # and the rest checked again (at most MODEL_RETRIES times)
+        blamed: dict[str, str] = {}
+        for _ in range(MODEL_RETRIES + 1):
+            left = [c for c in passing if c.name not in blamed]
+            if not left:
+                break
+            say(3, f"{len(left)} rules together")
+            rules = RuleSet.of(*(c.rule(FINITE) for c in left))
+            report = check_model(
+                model, rules, max_examples=max_examples, stage="compiling"
+            )
+            found = report.counterexample
+            if report.verdict != "counterexample" or found is None or not found.rule:
+                break
+            blamed[found.rule] = str(found).splitlines()[0][:160]
         model_text = str(report).splitlines()[0]
-        if report.verdict == "counterexample":
+        tried = [
+            _demote(t, f"the model check failed: {blamed[t.candidate.name]}")
+            if t.candidate.name in blamed
+            else t
+            for t in tried
+        ]
+        final = list(tried)
+        if report.verdict == "counterexample" or not left:
             final = [_demote(t, "the model check failed") for t in tried]
         else:
             final = [
