@@ -165,8 +165,8 @@ def _nan_aware(fn: Callable) -> Callable:
     return wrapped
 
 
-#: Above this, gamma(a) exceeds every float (float64's ends at 171.6), and
-#: mpmath's gamma would turn a into an integer of a's size (gmp aborts the
+#: From here on gamma(a) is computed as exp(loggamma(a)): mpmath's gamma
+#: turns an integer-valued a into an integer of a's size (gmp aborts the
 #: process on an integer of 1e304 bits).
 GAMMA_HUGE = 1000
 
@@ -174,7 +174,9 @@ GAMMA_HUGE = 1000
 def _gamma(a: Any) -> Any:
     if a <= 0 and mp.isint(a):
         return mp.nan
-    return mp.gamma(a) if a < GAMMA_HUGE else INF
+    if mp.isinf(a):
+        return INF
+    return mp.gamma(a) if a < GAMMA_HUGE else mp.exp(mp.loggamma(a))
 
 
 def _gammaln(a: Any) -> Any:
