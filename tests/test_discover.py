@@ -274,3 +274,38 @@ def test_accuracy_on_a_model_with_data_and_dims():
     report = rl.accuracy(m, top=3)
     assert [o.name for o in report.outputs][0].endswith("logp")
     assert len(report.outputs) == 3 and all(np.isfinite(o.ulps) for o in report.outputs)
+
+
+def test_a_change_spanning_a_whole_term_yields_its_cheaper_parts():
+    """Extraction rewrites a whole difference of products; the rule inside
+    it that other graphs hold too (log(exp(x)) -> x) is a candidate of its
+    own, after the whole change, with its saving by the cost model."""
+    from egglog import EGraph
+
+    from rewritelab.discover.cost import load_costs
+    from rewritelab.discover.identities import FAMILIES
+    from rewritelab.discover.search import _proved_equal, _saturate
+    from rewritelab.discover.terms import roots_of
+
+    v = [Term.leaf(f"v{i}") for i in range(3)]
+    old = log(exp(v[0])) * v[1] - log(exp(v[0])) * v[2]
+    new = v[0] * (v[1] - v[2])
+    egraph = EGraph()
+    egraph.let("roots", roots_of([old, new]))
+    _saturate(egraph, tuple(FAMILIES), 5.0, lambda label: None)
+    costs = load_costs()
+
+    def equal(a, b):
+        return _proved_equal(egraph, a, b)
+
+    assert equal(old, new)
+    found = candidates([(old, new)], equal, cost=costs.term)
+    texts = [c.text for c in found]
+    assert texts[0] == (
+        "(log(exp(x0)) * x1) - (log(exp(x0)) * x2) -> x0 * (x1 - x2)"
+    )
+    assert "log(exp(x0)) -> x0" in texts
+    part = found[texts.index("log(exp(x0)) -> x0")]
+    assert part.saving == pytest.approx(costs.of("Log") + costs.of("Exp"))
+    # without a cost, only the whole change
+    assert [c.text for c in candidates([(old, new)], equal)] == texts[:1]

@@ -27,7 +27,7 @@ from egglog import get_callable_args
 from rewritelab.discover.terms import Term, op_name, term_text
 from rewritelab.rewrite.rules import Rule, pattern
 
-__all__ = ["Candidate", "candidates", "changes", "generalise"]
+__all__ = ["Candidate", "candidates", "changes", "generalise", "parts"]
 
 
 @dataclass(frozen=True)
@@ -249,30 +249,98 @@ def candidates(
     pairs: Sequence[tuple[Term, Term]],
     equal: Callable[[Term, Term], bool],
     prefix: str = "discovered",
+    cost: Callable[[Term], float] | None = None,
 ) -> list[Candidate]:
     """Every change between each ``(original, extracted)`` root pair, as
     candidates named ``{prefix}_1, ...``, each with its abstracted form
     where it has one (:func:`abstracted`); the same rewrite found twice is
-    one candidate."""
+    one candidate. Given a term ``cost``, each change's cheaper parts
+    (:func:`parts`) are candidates too, after the changes themselves: a
+    change spanning a whole log-density rarely matches another graph, the
+    ``log(exp(x0)) -> x0`` inside it does."""
     seen: dict[str, Candidate] = {}
+
+    def add(a: Term, b: Term, saving: float = 0.0) -> None:
+        name = f"{prefix}_{len(seen) + 1}"
+        lhs, rhs = term_text(a), _reshared(a, b)
+        c = _from_text(lhs, rhs, name, saving)
+        if c is None or c.text in seen:
+            return
+        general = abstracted(lhs, rhs, a)
+        if general is not None:
+            g = _from_text(*general, name, saving)
+            if g is not None and g.text != c.text:
+                c = replace(c, general=g)
+        seen[c.text] = c
+
+    found: list[tuple[Term, Term]] = []
     for old, new in pairs:
         try:
-            found = list(changes(old, new, equal))
+            found += list(changes(old, new, equal))
         except RecursionError:  # a term too deep to print or walk: skipped
             continue
-        for a, b in found:
-            name = f"{prefix}_{len(seen) + 1}"
-            lhs, rhs = term_text(a), _reshared(a, b)
-            c = _from_text(lhs, rhs, name)
-            if c is None or c.text in seen:
-                continue
-            general = abstracted(lhs, rhs, a)
-            if general is not None:
-                g = _from_text(*general, name)
-                if g is not None and g.text != c.text:
-                    c = replace(c, general=g)
-            seen[c.text] = c
+    for a, b in found:
+        add(a, b, cost(a) - cost(b) if cost else 0.0)
+    if cost is None:
+        return list(seen.values())
+    inner = []
+    for a, b in found:
+        try:
+            inner += [
+                (x, y) for s, t in parts(a, b, equal, cost) for x, y in changes(s, t, equal)
+            ]
+        except RecursionError:
+            continue
+    for x, y in sorted(inner, key=lambda p: cost(p[1]) - cost(p[0]))[:PARTS]:
+        add(x, y, cost(x) - cost(y))
     return list(seen.values())
+
+
+#: At most this many candidates from the parts of changes, the greatest
+#: savings first (each costs a check of a few seconds).
+PARTS = 12
+
+#: Subterms of a change's old side looked at for a cheaper equal part, the
+#: largest first (each pairing is one e-graph query).
+PART_TERMS = 40
+
+
+def parts(
+    old: Term,
+    new: Term,
+    equal: Callable[[Term, Term], bool],
+    cost: Callable[[Term], float],
+) -> Iterator[tuple[Term, Term]]:
+    """The smaller changes inside the change ``old -> new``: each op
+    subterm of ``old`` (not ``old`` itself) paired with the cheapest
+    subterm of ``new`` (leaves and constants too) proved equal to it and
+    cheaper, where there is one.
+
+    Examples
+    --------
+    >>> from rewritelab.discover.terms import exp, log
+    >>> v = [Term.leaf(f"v{k}") for k in range(2)]
+    >>> old, new = log(exp(v[0])) * v[1] + Term(1.0), v[0] * v[1] + Term(1.0)
+    >>> same = lambda a, b: term_text(a).replace("log(exp(v0))", "v0") == (
+    ...     term_text(b).replace("log(exp(v0))", "v0"))
+    >>> size = lambda t: float(len(term_text(t)))
+    >>> [(term_text(a), term_text(b)) for a, b in parts(old, new, same, size)]
+    [('log(exp(v0)) * v1', 'v0 * v1'), ('log(exp(v0))', 'v0')]
+    """
+    theirs = {term_text(t): t for t in _subterms(new)}
+    by_cost = sorted(theirs.values(), key=cost)
+    ours: dict[str, Term] = {}
+    for s in _subterms(old)[1:]:
+        if op_name(s) not in ("leaf", "constant"):
+            ours.setdefault(term_text(s), s)
+    for text, s in sorted(ours.items(), key=lambda kv: -len(kv[0]))[:PART_TERMS]:
+        price = cost(s)
+        for t in by_cost:
+            if cost(t) >= price:
+                break
+            if term_text(t) != text and equal(s, t):
+                yield s, t
+                break
 
 
 def _reshared(old: Term, new: Term) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
-from egglog import DagCostModel, EGraph
+from egglog import DagCostModel, EGraph, get_callable_args
 
 from rewritelab.discover.terms import OPS, op_name
 
@@ -91,6 +91,23 @@ class OpCosts:
         if name in FREE:
             return 0.0
         return self.costs.get(name, max(self.costs.values()))
+
+    def term(self, term: Any) -> float:
+        """A term's cost as extraction counts it: each distinct subterm
+        its op's cost once."""
+        seen: dict[str, float] = {}
+
+        def walk(t: Any) -> None:
+            key = str(t)
+            if key in seen:
+                return
+            seen[key] = self.of(op_name(t))
+            for a in get_callable_args(t) or ():
+                if op_name(a) != "other":
+                    walk(a)
+
+        walk(term)
+        return sum(seen.values())
 
     def dag_model(self) -> DagCostModel:
         """The egglog cost model: each distinct node its op's cost."""
