@@ -301,9 +301,7 @@ def test_a_change_spanning_a_whole_term_yields_its_cheaper_parts():
     assert equal(old, new)
     found = candidates([(old, new)], equal, cost=costs.term)
     texts = [c.text for c in found]
-    assert texts[0] == (
-        "(log(exp(x0)) * x1) - (log(exp(x0)) * x2) -> x0 * (x1 - x2)"
-    )
+    assert texts[0] == ("(log(exp(x0)) * x1) - (log(exp(x0)) * x2) -> x0 * (x1 - x2)")
     assert "log(exp(x0)) -> x0" in texts
     part = found[texts.index("log(exp(x0)) -> x0")]
     assert part.saving == pytest.approx(costs.of("Log") + costs.of("Exp"))

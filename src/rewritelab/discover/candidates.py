@@ -287,7 +287,9 @@ def candidates(
     for a, b in found:
         try:
             inner += [
-                (x, y) for s, t in parts(a, b, equal, cost) for x, y in changes(s, t, equal)
+                (x, y)
+                for s, t in parts(a, b, equal, cost)
+                for x, y in changes(s, t, equal)
             ]
         except RecursionError:
             continue

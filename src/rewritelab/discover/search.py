@@ -401,9 +401,7 @@ def _discover(
         extracted, cost_after = list(optimal.terms), optimal.cost
         extractor = f"integer program ({optimal.status})"
     pairs = list(zip(region.terms, extracted, strict=True))
-    found = candidates(
-        pairs, lambda a, b: _proved_equal(egraph, a, b), cost=costs.term
-    )
+    found = candidates(pairs, lambda a, b: _proved_equal(egraph, a, b), cost=costs.term)
     tried = []
     for k, c in enumerate(found):
         say(2, f"{k + 1} of {len(found)}: {c.text}")
