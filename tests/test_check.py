@@ -187,27 +187,3 @@ def test_the_originals_error_is_reported_beside_the_rewrites():
     plain = check_rule(rl.pattern("neg(neg(x)) -> x"), max_examples=30, models=False)
     assert plain.error_cells() == (f"{plain.worst_ulps:.3g} (vs original)", "-")
     assert json.loads(json.dumps(report.to_dict()))["worst_ulps_original"] is not None
-
-
-@pytest.mark.slow
-def test_checking_in_two_processes_gives_the_serial_verdicts(tmp_path, monkeypatch):
-    from rewritelab.check.cache import checked_rules
-
-    monkeypatch.setenv("REWRITELAB_CACHE", str(tmp_path))
-    rules = [WRONG["log1p_as_log"], CORRECT.rules[0], CORRECT.rules[1]]
-    settings = {"max_examples": 20, "models": False}
-    serial = checked_rules(rules, use_cache=False, **settings)
-    parallel = checked_rules(rules, use_cache=False, workers=2, **settings)
-    assert [r.rule for r in parallel] == [r.rule for r in serial]
-    for a, b in zip(serial, parallel, strict=True):
-        assert (a.verdict, a.graphs_tried, a.inputs_tried) == (
-            b.verdict,
-            b.graphs_tried,
-            b.inputs_tried,
-        )
-        assert (a.counterexample is None) == (b.counterexample is None)
-        if a.counterexample is not None:
-            assert a.counterexample.graph == b.counterexample.graph
-            assert a.counterexample.inputs.keys() == b.counterexample.inputs.keys()
-    with pytest.raises(ValueError, match="workers must be at least 1"):
-        checked_rules(rules, workers=0)

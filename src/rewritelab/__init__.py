@@ -18,8 +18,9 @@ from rewritelab.check.rules import Counterexample, RuleReport, check_rule, check
 from rewritelab.core.compile import pytensor_rewritten
 from rewritelab.core.errors import RewritelabError, TargetError
 from rewritelab.core.models import model_graph
+from rewritelab.core.sweep import Done, Job, cluster, sweep
 from rewritelab.core.targets import Target, load_target, resolve
-from rewritelab.discover.search import DiscoverReport, discover
+from rewritelab.discover.search import DiscoverReport, discover, discover_each
 from rewritelab.measure.bench import BenchReport, BenchRow, bench
 from rewritelab.measure.sampling import SamplingReport, SamplingRun, bench_sampling
 from rewritelab.report.bench import bench_markdown, save_bench
@@ -51,6 +52,10 @@ __all__ = [
     "TargetError",
     "load_target",
     "model_graph",
+    "Done",
+    "Job",
+    "cluster",
+    "sweep",
     "pytensor_rewritten",
     "resolve",
     # see
@@ -80,6 +85,7 @@ __all__ = [
     # discover
     "DiscoverReport",
     "discover",
+    "discover_each",
     # rewrite
     "named_mode",
     "ApplyResult",

@@ -22,9 +22,10 @@ from rewritelab.check.model import STAGES, check_model
 from rewritelab.core.compile import pytensor_rewritten
 from rewritelab.core.errors import RewritelabError
 from rewritelab.core.models import GRAPH_KINDS
+from rewritelab.core.sweep import cluster
 from rewritelab.core.targets import load_target
 from rewritelab.discover.search import STEPS as DISCOVER_STEPS
-from rewritelab.discover.search import discover
+from rewritelab.discover.search import discover, discover_each
 from rewritelab.measure.bench import TIMED_AT, bench
 from rewritelab.measure.sampling import bench_sampling
 from rewritelab.report.audit import audit_markdown, audit_table, save_audit_html
@@ -132,6 +133,9 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         raise RewritelabError("--max-examples must be at least 1")
     if args.model_only and not args.model:
         raise RewritelabError("--model-only needs --model")
+    if args.time_limit is not None and args.time_limit <= 0:
+        raise RewritelabError("--time-limit must be a positive number of seconds")
+    sweep_on = _cluster(args)
     target = None
     if args.model:  # open the model first: a bad path fails at once
         target = load_target(args.model)
@@ -140,16 +144,21 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     rules = _rules(args.path)
     reports: tuple[Any, ...] = ()
     if not args.model_only:
-        with Steps("checking", len(rules)) as steps:
+        with sweep_on as client, Steps("checking", len(rules)) as steps:
+            done = [0]
 
             def step(i: int, name: str, cached: bool) -> None:
-                steps.step(i, name + (" (cached)" if cached else ""))
+                label = name + (" (cached)" if cached else "")
+                steps.step(done[0] if client is not None else i, label)
+                done[0] += 1
 
             reports = checked_rules(
                 rules,
                 max_examples=args.max_examples,
                 use_cache=not args.no_cache,
                 progress=step,
+                client=client,
+                time_limit=args.time_limit,
             )
     model_reports = []
     if target is not None:
@@ -206,9 +215,10 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         steps.total = n
         steps.step(i, name)
 
-    with steps:
+    with _cluster(args) as client, steps:
         report = audit(
             args.db,
+            client=client,
             include=args.include or (),
             exclude=args.exclude or (),
             names=args.names,
@@ -238,33 +248,74 @@ def cmd_discover(args: argparse.Namespace, console: Console) -> int:
         raise RewritelabError(
             f"--budget must be a positive number of seconds, not {args.budget:g}"
         )
+    sweep_on = _cluster(args)
     out = Path(args.output) if args.output else None
     if out is not None:
         _writable(out)
-    target = load_target(args.target)
-    steps = Steps("discover", len(DISCOVER_STEPS))
+    targets = [load_target(t) for t in args.targets]
+    options = dict(
+        goal=args.goal,
+        budget=args.budget,
+        max_examples=args.max_examples,
+        measure=not args.no_measure,
+    )
+    if len(targets) == 1 and not (args.workers or args.scheduler):
+        steps = Steps("discover", len(DISCOVER_STEPS))
 
-    def step(i: int, n: int, label: str) -> None:
-        steps.step(i, label)
+        def step(i: int, n: int, label: str) -> None:
+            steps.step(i, label)
 
-    with steps:
-        report = discover(
-            target,
-            goal=args.goal,
-            budget=args.budget,
-            max_examples=args.max_examples,
-            measure=not args.no_measure,
-            progress=step,
-        )
-    if out is not None:
-        out.write_text(report.rules_file(), encoding="utf-8")
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2, default=str))
+        with steps:
+            reports = [discover(targets[0], progress=step, **options)]
     else:
-        console.print(escape(str(report)))
+        with sweep_on as client, Steps("discover", len(targets)) as steps:
+            done = [0]
+
+            def each(i: int, n: int, name: str) -> None:
+                steps.step(done[0] if client is not None else i, name)
+                done[0] += 1
+
+            found = discover_each(
+                targets,
+                names=[Path(t).stem if t.endswith(".py") else t for t in args.targets],
+                client=client,
+                progress=each,
+                **options,
+            )
+        failed = [d for d in found if not d.ok]
+        for d in failed:
+            console.print(f"[red]{escape(d.name)}[/]: {escape(d.error or 'timed out')}")
+        reports = [d.value for d in found if d.ok]
+    if out is not None:
+        out.write_text(_rules_file(reports), encoding="utf-8")
+    if args.json:
+        data = [r.to_dict() for r in reports]
+        print(
+            json.dumps(
+                data[0] if len(args.targets) == 1 else data, indent=2, default=str
+            )
+        )
+    else:
+        for r in reports:
+            console.print(escape(str(r)))
         if out is not None:
-            console.print(f"wrote {len(report.kept)} rules to {out}")
-    return EXIT_OK
+            kept = sum(len(r.kept) for r in reports)
+            console.print(f"wrote {kept} rules to {out}")
+    return EXIT_OK if len(reports) == len(targets) else EXIT_FOUND
+
+
+def _rules_file(reports: Sequence[Any]) -> str:
+    """The kept rules of every report as one rules file."""
+    if len(reports) == 1:
+        return reports[0].rules_file()
+    body = [
+        r.rules_file().split("from rewritelab import pattern", 1)[1] for r in reports
+    ]
+    targets = ", ".join(r.target for r in reports)
+    return (
+        f'"""Rules discovered by rewritelab on {targets}."""\n\n'
+        "from rewritelab import pattern\n" + "".join(body)
+    )
 
 
 def cmd_accuracy(args: argparse.Namespace, console: Console) -> int:
@@ -314,7 +365,11 @@ def _comma_list(text: str | None) -> list[str]:
 
 
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
-
+    sweep_on = _cluster(args)
+    if args.sampling and (args.workers or args.scheduler):
+        raise RewritelabError(
+            "--workers and --scheduler time kernels; --sampling runs here"
+        )
     targets = [load_target(t) for t in args.targets]
     if args.sampling:
         return _bench_sampling(args, targets, console)
@@ -328,7 +383,10 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
             "rl.bench(..., anchors=['numpy'], hand_written={name: function})"
         )
     rules = _rules(args.rules)
-    with Steps("benchmarking", len(targets) * len(backends)) as steps:
+    with (
+        sweep_on as client,
+        Steps("benchmarking", len(targets) * len(backends)) as steps,
+    ):
         done = [0]
 
         def step(label: str) -> None:  # called as each model/backend pair starts
@@ -344,6 +402,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
             progress=step,
             at=args.at,
             anchors=anchors,
+            client=client,
         )
     paths = save_bench(report, args.out) if args.out else {}
     if args.json:
@@ -463,6 +522,32 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _sweep_arguments(parser: argparse.ArgumentParser, jobs: str) -> None:
+    """``--workers`` / ``--scheduler``: run the command's jobs on Dask."""
+    g = parser.add_argument_group(f"running on Dask ({jobs})")
+    g.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="start a local Dask cluster of N worker processes for the jobs",
+    )
+    g.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the jobs on the Dask cluster at ADDRESS (tcp://host:8786)",
+    )
+
+
+def _cluster(args: argparse.Namespace) -> Any:
+    """The Dask client the command's ``--workers`` / ``--scheduler`` ask for
+    (a context; None for the serial run); bad values fail before any work."""
+    if args.workers is not None and args.workers < 1:
+        raise RewritelabError(f"--workers must be 1 or more, not {args.workers}")
+    if args.workers is not None and args.scheduler is not None:
+        raise RewritelabError("give --workers or --scheduler, not both")
+    return cluster(args.workers, args.scheduler)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
 
@@ -546,7 +631,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--max-examples", type=int, default=100, help="inputs per graph (default 100)"
     )
+    c.add_argument(
+        "--time-limit",
+        type=float,
+        help="seconds per rule before it is reported timed out (default: none)",
+    )
     c.add_argument("--json", action="store_true", help="print JSON")
+    _sweep_arguments(c, "one job per rule")
     c.set_defaults(func=cmd_check)
 
     au = sub.add_parser(
@@ -577,6 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--html", metavar="FILE", help="write an HTML report")
     au.add_argument("--markdown", metavar="FILE", help="write a Markdown report")
     au.add_argument("--json", action="store_true", help="print JSON")
+    _sweep_arguments(au, "one job per rewriter")
     au.set_defaults(func=cmd_audit)
 
     b = sub.add_parser("bench", help="time targets compiled with and without rules")
@@ -614,13 +706,19 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--tune", type=int, default=500, help="with --sampling (500)")
     b.add_argument("--seeds", default="0", help="with --sampling: seeds, e.g. 0,1,2")
     b.add_argument("--json", action="store_true", help="print JSON")
+    _sweep_arguments(b, "one job per target and backend, one timing per worker")
     b.set_defaults(func=cmd_bench)
 
     ds = sub.add_parser(
         "discover",
         help="find, check and time faster forms of a model's logp + gradient",
     )
-    ds.add_argument("target", help="a model or graph: FILE.py[:NAME] or a bundled name")
+    ds.add_argument(
+        "targets",
+        nargs="+",
+        metavar="target",
+        help="models or graphs: FILE.py[:NAME] or bundled names",
+    )
     ds.add_argument("--goal", default="speed", choices=("speed",))
     ds.add_argument(
         "--budget", type=float, default=60.0, help="seconds of search (default 60)"
@@ -633,6 +731,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-measure", action="store_true", help="check the candidates, do not time"
     )
     ds.add_argument("--json", action="store_true", help="print JSON")
+    _sweep_arguments(ds, "one job per target")
     ds.set_defaults(func=cmd_discover)
 
     ac = sub.add_parser(

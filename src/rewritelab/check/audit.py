@@ -35,6 +35,7 @@ from rewritelab.check.reproduce import reproduction, rewriter_import
 from rewritelab.check.rules import RuleReport, check_rule
 from rewritelab.core.errors import RewritelabError
 from rewritelab.core.limits import TimedOut, time_limit_of
+from rewritelab.core.sweep import Job, sweep
 from rewritelab.rewrite.rules import as_rule
 
 __all__ = [
@@ -293,6 +294,7 @@ def audit(
     time_limit: float | None = 60.0,
     progress: Callable[[int, int, str], None] | None = None,
     seed: int = 0,
+    client: Any = None,
     **check: Any,
 ) -> AuditReport:
     """Check every in-scope node rewriter of PyTensor's database ``db``.
@@ -309,7 +311,11 @@ def audit(
     time_limit
         Seconds per rewriter before it is reported ``timed out``.
     progress
-        ``progress(i, n, name)`` before the i-th of n rewriters.
+        ``progress(i, n, name)`` before the i-th of n rewriters (on a
+        cluster: as the i-th comes back).
+    client
+        A Dask client (:func:`rewritelab.core.sweep.cluster`): one job per
+        rewriter on its workers; the report is the serial one.
     check
         Overrides of :data:`AUDIT_CHECK` passed to
         :func:`rewritelab.check.rules.check_rule`.
@@ -323,11 +329,28 @@ def audit(
     t0 = time.perf_counter()
     chosen, registered, out_of_scope = _select(db, include, exclude, names)
     settings = {**AUDIT_CHECK, **check, "seed": seed}
+    jobs = [
+        Job(reg.name, _audit_one, (reg, db, settings, time_limit)) for reg in chosen
+    ]
     entries = []
-    for i, reg in enumerate(chosen):
-        if progress is not None:
-            progress(i, len(chosen), reg.name)
-        entries.append(_audit_one(reg, db, settings, time_limit))
+    for reg, done in zip(
+        chosen, sweep(jobs, client=client, progress=progress), strict=True
+    ):
+        if not done.ok:  # the job itself failed (its worker kept dying)
+            entries.append(
+                AuditEntry(
+                    name=reg.name,
+                    dbs=reg.dbs,
+                    kind=scope(reg.rewriter) or "",
+                    tracks=describe_tracks(reg.rewriter.tracks()),
+                    verdict="checker error",
+                    seconds=done.seconds,
+                    report=None,
+                    detail=f"its job failed: {done.error}",
+                )
+            )
+            continue
+        entries.append(done.value)
     return AuditReport(
         db=db,
         include=tuple(include),

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,8 +22,7 @@ import pytensor
 
 from rewritelab.check.kernel import Counterexample
 from rewritelab.check.rules import RuleReport, check_rules
-from rewritelab.core.errors import RewritelabError
-from rewritelab.rewrite.registry import load, rule_set
+from rewritelab.rewrite.registry import rule_set
 from rewritelab.rewrite.rules import Rule
 
 __all__ = ["cache_dir", "rule_key", "checked_rules"]
@@ -88,19 +84,19 @@ def checked_rules(
     *,
     use_cache: bool = True,
     progress: Callable[[int, str, bool], None] | None = None,
-    workers: int = 1,
+    client: Any = None,
+    time_limit: float | None = None,
     **settings: Any,
 ) -> tuple[RuleReport, ...]:
     """:func:`rewritelab.check.rules.check_rules` with verdicts kept on disk.
 
-    ``progress(i, name, cached)`` is called as the i-th rule is taken up. A
-    rule that breaks the checker is an ``error`` verdict (never cached) and
-    the others go on. With ``workers`` above 1 the rules not in the cache are
-    checked in that many processes at once (each loads the rule again from its
-    file, so rules defined outside a file are checked here); the verdicts are
-    the same as one process gives, in the same order. As for any use of
-    worker processes, a script that asks for them must do so under
-    ``if __name__ == "__main__":``.
+    ``progress(i, name, cached)`` is called as the i-th rule is taken up (on
+    a cluster: as it comes back). A rule that breaks the checker is an
+    ``error`` verdict (never cached) and the others go on. With a Dask
+    ``client`` (:func:`rewritelab.core.sweep.cluster`) the rules not in the
+    cache are checked as one job each on its workers; the verdicts are the
+    ones one process gives, in the same order. ``time_limit``: seconds per
+    rule, after which it is an ``error`` verdict saying it timed out.
 
     Examples
     --------
@@ -113,8 +109,6 @@ def checked_rules(
     >>> first[0].verdict == again[0].verdict == "passed"
     True
     """
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, not {workers}")
     folder = cache_dir()
     rs = list(rule_set(rules))
     found: dict[int, RuleReport] = {}
@@ -130,33 +124,19 @@ def checked_rules(
             except (ValueError, TypeError):  # an unreadable entry: check again
                 pass
         todo.append(i)
-    elsewhere = [i for i in todo if workers > 1 and _loadable(rs[i])]
-    if len(elsewhere) > 1:
-        context = multiprocessing.get_context("spawn")  # no forked PyTensor state
-        try:
-            with ProcessPoolExecutor(
-                min(workers, len(elsewhere)), mp_context=context
-            ) as pool:
-                jobs = {
-                    pool.submit(_check_from_file, rs[i].source, rs[i].name, settings): i
-                    for i in elsewhere
-                }
-                for job in as_completed(jobs):
-                    i = jobs[job]
-                    if progress is not None:
-                        progress(i, rs[i].name, False)
-                    found[i] = _from_dict(job.result())
-        except BrokenProcessPool:
-            raise RewritelabError(
-                "a worker process died while checking; in a script, call "
-                "checked_rules(..., workers=N) under `if __name__ == '__main__':` "
-                "(worker processes import the script again)"
-            ) from None
-        todo = [i for i in todo if i not in found]
-    for i in todo:
+
+    def step(k: int, name: str) -> None:
         if progress is not None:
-            progress(i, rs[i].name, False)
-        (found[i],) = check_rules([rs[i]], **settings)  # a broken rule is an error
+            progress(todo[k], name, False)
+
+    checked = check_rules(
+        [rs[i] for i in todo],
+        client=client,
+        time_limit=time_limit,
+        progress=step,
+        **settings,
+    )
+    found.update(zip(todo, checked, strict=True))
     for i in found:
         report = found[i]
         path = folder / f"{rule_key(rs[i], settings)}.json"
@@ -169,20 +149,3 @@ def checked_rules(
             except OSError:  # a read-only home: checking still works
                 pass
     return tuple(found[i] for i in range(len(rs)))
-
-
-def _loadable(r: Rule) -> bool:
-    """Whether a worker process can load ``r`` again from its file."""
-    path = Path(r.source.rpartition(":")[0])
-    return path.suffix == ".py" and path.is_file()
-
-
-def _check_from_file(source: str, name: str, settings: Mapping[str, Any]) -> dict:
-    """In a worker: load the rule ``name`` from the file of ``source``, check
-    it, and return its report as a dict (Rules hold PyTensor objects that do
-    not pickle)."""
-    rules = [r for r in load(source.rpartition(":")[0]) if r.name == name]
-    if len(rules) != 1:
-        raise RuntimeError(f"{name} is not one rule of {source}")
-    (report,) = check_rules(rules, **settings)
-    return json.loads(json.dumps(report.to_dict(), default=str))

@@ -58,6 +58,7 @@ from rewritelab.check.kernel import (
 from rewritelab.check.strategies import graph_inputs, parse_assumptions, rooted_graphs
 from rewritelab.core.bundled import bundled_model_path
 from rewritelab.core.models import model_graph
+from rewritelab.core.sweep import Done, Job, sweep
 from rewritelab.core.targets import load_target
 from rewritelab.rewrite.apply import apply
 from rewritelab.rewrite.registry import rule_set
@@ -804,29 +805,56 @@ def _search_graphs(
 
 
 def check_rules(
-    rules: Any, *, progress: Callable[[int, str], None] | None = None, **kwargs: Any
+    rules: Any,
+    *,
+    progress: Callable[[int, str], None] | None = None,
+    client: Any = None,
+    time_limit: float | None = None,
+    **kwargs: Any,
 ) -> tuple[RuleReport, ...]:
     """:func:`check_rule` for every rule of a rule set (or path); a rule that
     breaks the checker is reported as an ``error`` and the others go on.
-    ``progress(i, name)`` is called before the i-th rule."""
-    out = []
-    for i, r in enumerate(rule_set(rules)):
+    ``progress(i, name)`` is called before the i-th rule (on a cluster: as
+    it comes back). ``client``: a Dask client
+    (:func:`rewritelab.core.sweep.cluster`), one job per rule on its
+    workers, the reports the serial run's, in its order. ``time_limit``:
+    seconds per rule, after which it is an ``error`` saying it timed out.
+    """
+    rs = list(rule_set(rules))
+    names = [f"{i}:{r.name}" for i, r in enumerate(rs)]  # names may repeat
+
+    def step(k: int, n: int, name: str) -> None:
         if progress is not None:
-            progress(i, r.name)
-        try:
-            out.append(check_rule(r, **kwargs))
-        except Exception as exc:
-            out.append(
-                RuleReport(
-                    r.name,
-                    r.source,
-                    "error",
-                    0,
-                    0,
-                    0,
-                    0.0,
-                    0.0,
-                    error=f"{type(exc).__name__}: {exc}",
-                )
-            )
-    return tuple(out)
+            i = k if client is None else names.index(name)
+            progress(i, rs[i].name)
+
+    jobs = [
+        Job(n, _checked_or_error, (r, kwargs)) for n, r in zip(names, rs, strict=True)
+    ]
+    found = sweep(jobs, client=client, time_limit=time_limit, progress=step)
+    return tuple(
+        d.value if d.ok else _job_failed(r, d, time_limit)
+        for r, d in zip(rs, found, strict=True)
+    )
+
+
+def _checked_or_error(r: Rule, kwargs: Mapping[str, Any]) -> RuleReport:
+    """:func:`check_rule`, a rule that breaks the checker an ``error`` report
+    (one sweep job)."""
+    try:
+        return check_rule(r, **kwargs)
+    except Exception as exc:
+        return RuleReport(
+            r.name, r.source, "error", 0, 0, 0, 0.0, 0.0,
+            error=f"{type(exc).__name__}: {exc}",
+        )  # fmt: skip
+
+
+def _job_failed(r: Rule, done: Done, time_limit: float | None) -> RuleReport:
+    """The ``error`` report of a rule whose job timed out or failed."""
+    why = (
+        f"timed out: still checking after {time_limit:g} s"
+        if done.timed_out
+        else f"its job failed: {done.error}"
+    )
+    return RuleReport(r.name, r.source, "error", 0, 0, 0, 0.0, done.seconds, error=why)

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import cloudpickle
+
 __all__ = ["exec_file"]
 
 
@@ -16,7 +18,9 @@ def exec_file(path: Path, prefix: str) -> ModuleType:
     The module is registered in ``sys.modules`` while it runs (dataclasses
     and pickling need that) and removed again if it raises; the exception
     propagates unchanged for the caller to word. ``ImportError`` if the file
-    cannot be imported at all.
+    cannot be imported at all. Its functions and classes pickle by value
+    (cloudpickle's registry), so that a Dask worker, which has no such
+    module, can run the rules and models the file defines.
     """
     name = f"{prefix}_{path.stem}_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
@@ -29,4 +33,5 @@ def exec_file(path: Path, prefix: str) -> ModuleType:
     except BaseException:
         del sys.modules[name]
         raise
+    cloudpickle.register_pickle_by_value(module)
     return module

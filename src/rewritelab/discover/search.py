@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -40,6 +41,7 @@ from rewritelab.core.compile import pytensor_rewritten
 from rewritelab.core.errors import RewritelabError
 from rewritelab.core.limits import TimedOut, time_limit_of
 from rewritelab.core.models import model_graph, model_of
+from rewritelab.core.sweep import Done, Job, sweep
 from rewritelab.core.targets import resolve
 from rewritelab.discover.candidates import Candidate, candidates
 from rewritelab.discover.cost import OpCosts, load_costs
@@ -51,7 +53,7 @@ from rewritelab.rewrite.modes import until_rules_mode
 from rewritelab.rewrite.registry import RuleSet
 from rewritelab.rewrite.rules import RuleError
 
-__all__ = ["DiscoverReport", "Timed", "Tried", "discover"]
+__all__ = ["DiscoverReport", "Timed", "Tried", "discover", "discover_each"]
 
 #: The steps :func:`discover` reports progress on.
 STEPS = (
@@ -301,6 +303,7 @@ def discover(
     max_examples: int = 30,
     measure: bool = True,
     progress: Callable[[int, int, str], None] | None = None,
+    prefix: str = "discovered",
 ) -> DiscoverReport:
     """Find, check and measure faster forms of ``target``'s elementwise
     part (see the module doc).
@@ -322,6 +325,8 @@ def discover(
     progress
         Called as ``progress(step, STEPS, label)`` as each of the
         :data:`STEPS` steps begins (and as saturation goes on).
+    prefix
+        The found rules are named ``{prefix}_1, {prefix}_2, ...``.
 
     Examples
     --------
@@ -340,8 +345,49 @@ def discover(
     tell = progress or (lambda i, n, label: None)
     with _deep_terms():
         return _discover(
-            target, goal, budget, families, costs, max_examples, measure, tell
+            target, goal, budget, families, costs, max_examples, measure, tell, prefix
         )
+
+
+def discover_each(
+    targets: Sequence[Any],
+    *,
+    names: Sequence[str] | None = None,
+    client: Any = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    **options: Any,
+) -> tuple[Done, ...]:
+    """:func:`discover` on each of ``targets``, one sweep job per target
+    (on a Dask ``client``'s workers, else here one after another): one
+    :class:`rewritelab.core.sweep.Done` each, in order, its value the
+    target's :class:`DiscoverReport` (or its one-line error). The rules of
+    target ``k`` are named ``{names[k]}_1, ...`` (names made identifiers),
+    so the reports' rules files can be joined. ``options`` go to
+    :func:`discover`; ``progress(i, n, name)`` as each target starts (on a
+    cluster: as it comes back)."""
+    labels = (
+        list(names)
+        if names is not None
+        else [f"target{k}" for k in range(len(targets))]
+    )
+    if len(labels) != len(targets):
+        raise RewritelabError(f"{len(targets)} targets but {len(labels)} names")
+    if options.get("budget", 60.0) <= 0:  # before any job starts
+        raise RewritelabError(
+            f"budget must be a positive number of seconds, not {options['budget']}"
+        )
+    jobs = [
+        Job(label, discover, (t,), {**options, "prefix": _identifier(label)})
+        for label, t in zip(labels, targets, strict=True)
+    ]
+    return sweep(jobs, client=client, progress=progress)
+
+
+def _identifier(label: str) -> str:
+    """A target's label as the start of a rule name (``user:radon.py`` ->
+    ``user_radon_py``)."""
+    text = re.sub(r"\W+", "_", label).strip("_") or "target"
+    return text if text[0].isalpha() else f"t_{text}"
 
 
 @contextlib.contextmanager
@@ -365,6 +411,7 @@ def _discover(
     max_examples: int,
     measure: bool,
     tell: Callable[[int, int, str], None],
+    prefix: str,
 ) -> DiscoverReport:
     def say(step: int, label: str) -> None:
         tell(step, len(STEPS), f"{STEPS[step]}: {label}")
@@ -401,7 +448,9 @@ def _discover(
         extracted, cost_after = list(optimal.terms), optimal.cost
         extractor = f"integer program ({optimal.status})"
     pairs = list(zip(region.terms, extracted, strict=True))
-    found = candidates(pairs, lambda a, b: _proved_equal(egraph, a, b), cost=costs.term)
+    found = candidates(
+        pairs, lambda a, b: _proved_equal(egraph, a, b), prefix, cost=costs.term
+    )
     tried = []
     for k, c in enumerate(found):
         say(2, f"{k + 1} of {len(found)}: {c.text}")

@@ -20,9 +20,12 @@ backend and, where given, a hand-written NumPy logp + gradient.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
@@ -37,6 +40,7 @@ from rewritelab.core.compile import as_mode
 from rewritelab.core.errors import RewritelabError
 from rewritelab.core.models import model_graph, model_of
 from rewritelab.core.points import Point, graph_points, model_points
+from rewritelab.core.sweep import Job, sweep
 from rewritelab.core.targets import resolve
 from rewritelab.measure.anchors import ANCHORS, require_jax
 from rewritelab.measure.paths import (
@@ -365,6 +369,7 @@ def bench(
     threads: int = 1,
     anchors: Sequence[str] = (),
     hand_written: Mapping[str, Callable[..., Any]] | None = None,
+    client: Any = None,
 ) -> BenchReport:
     """Benchmark ``rules`` on any targets (see module doc).
 
@@ -374,7 +379,12 @@ def bench(
     ``"graph"``, at random points where its outputs are finite
     (:func:`rewritelab.core.points.graph_points`). ``names`` labels them. A model that fails to compile or a backend that cannot be
     used is reported in its row's ``error`` and the rest still runs.
-    ``progress`` is called with a label before each model/backend pair.
+    ``progress`` is called with a label before each model/backend pair (on
+    a cluster: as each comes back). ``client``: a Dask client
+    (:func:`rewritelab.core.sweep.cluster`); each target and backend is one
+    job on its workers, one timing at a time per worker process, each
+    local worker's timing on a core of its own; the rows come in the
+    serial run's order.
     ``skip`` maps a name to ``{backend: reason}`` pairs not to run (reported
     as skipped, with the reason). ``threads`` pins the BLAS and OpenMP thread
     pools (threadpoolctl) while compiling and timing; the libraries found are
@@ -424,67 +434,49 @@ def bench(
     if "jax" in backends or "jax" in anchors:
         require_jax()
     hand_written = dict(hand_written or {})
-    rows: list[BenchRow] = []
     labels = (
         list(names)
         if names is not None
         else [getattr(t, "name", "") or f"target{i}" for i, t in enumerate(targets)]
     )
-    # BLAS and OpenMP pools pinned while compiling and timing (a linear-algebra
-    # kernel otherwise runs at whatever the other core is doing); PyTensor's JAX
-    # backend warns once per assertion that it drops them (a model's parameter
-    # checks): the anchor is meant to compute the same values, not to check
-    with threadpool_limits(limits=threads), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Skipping .* as JAX tracing")
+    plan = dict(
+        functions=tuple(functions),
+        at=at,
+        timing=(repeats, min_sample_s, confidence),
+        profile=profile,
+        paths=tuple(paths),
+        threads=threads,
+    )
+    jobs = [
+        Job(
+            f"{label} · {backend}",
+            _bench_pair,
+            (label, target, backend, rs),
+            dict(
+                plan,
+                skipped=(skip or {}).get(label, {}).get(backend, ""),
+                anchors=tuple(anchors) if backend == anchored_on else (),
+                hand_written=hand_written.get(label),
+            ),
+        )
+        for label, target in zip(labels, targets, strict=True)
+        for backend in backends
+    ]
+
+    def step(i: int, n: int, name: str) -> None:
+        if progress:
+            progress(name)
+
+    rows: list[BenchRow] = []
+    for job, done in zip(jobs, sweep(jobs, client=client, progress=step), strict=True):
+        label, target, backend, _ = job.args
+        if done.ok:
+            rows += done.value
+        else:  # the job itself failed (its worker kept dying)
+            kinds = functions if model_of(target) is not None else (GRAPH_FUNCTION,)
+            rows += [BenchRow(label, backend, f, error=done.error) for f in kinds]
+    with threadpool_limits(limits=threads):
         pools = _thread_pools()
-        for label, target in zip(labels, targets, strict=True):
-            try:
-                graphs, points_raw, used = _plan(target, functions, at)
-            except Exception as exc:
-                kinds = functions if model_of(target) is not None else (GRAPH_FUNCTION,)
-                rows += [
-                    BenchRow(label, b, f, error=_short(exc))
-                    for b in backends
-                    for f in kinds
-                ]
-                continue
-            for backend in backends:
-                if progress:
-                    progress(f"{label} · {backend}")
-                reason = (skip or {}).get(label, {}).get(backend)
-                if reason:
-                    rows += [
-                        BenchRow(label, backend, f, error=f"skipped: {reason}")
-                        for f in graphs
-                    ]
-                    continue
-                try:
-                    base = as_mode(BACKENDS[backend])
-                    after_mode = rules_mode(rs, base=base)
-                except Exception as exc:
-                    rows += [
-                        BenchRow(label, backend, f, error=_short(exc)) for f in graphs
-                    ]
-                    continue
-                for fname in graphs:
-                    found = _bench_one(
-                        label,
-                        backend,
-                        fname,
-                        graphs[fname],
-                        base,
-                        after_mode,
-                        points_raw,
-                        (repeats, min_sample_s, confidence),
-                        profile and backend == "c",
-                        paths
-                        if backend != "jax"
-                        else [p for p in paths if p != "pymc"],
-                        model_of(target),
-                        anchors if backend == anchored_on else (),
-                        hand_written.get(label),
-                    )
-                    rows += [replace(r, points=used) for r in found]
     settings = {
         "backends": list(backends),
         "functions": list(functions),
@@ -502,6 +494,98 @@ def bench(
         "pytensor": pytensor.__version__,
     }
     return BenchReport(tuple(rows), rs.names, settings)
+
+
+#: One timing at a time in a process, whatever its threads (a Dask worker of
+#: several threads would otherwise time two kernels on one core at once).
+_ONE_TIMING = threading.Lock()
+
+
+def _bench_pair(
+    label: str,
+    target: Any,
+    backend: str,
+    rs: Any,
+    *,
+    functions: Sequence[str],
+    at: str,
+    timing: tuple[int, float, float],
+    profile: bool,
+    paths: Sequence[str],
+    threads: int,
+    skipped: str,
+    anchors: Sequence[str],
+    hand_written: Callable[..., Any] | None,
+) -> list[BenchRow]:
+    """The rows of one target on one backend (a sweep job): compiled and
+    timed with the BLAS and OpenMP pools pinned to ``threads``, one timing
+    at a time in this process, on one core where it runs on a Dask worker
+    (worker K on core K modulo the cores)."""
+    # BLAS and OpenMP pools pinned while compiling and timing (a linear-algebra
+    # kernel otherwise runs at whatever the other core is doing); PyTensor's JAX
+    # backend warns once per assertion that it drops them (a model's parameter
+    # checks): the anchor is meant to compute the same values, not to check
+    with (
+        _ONE_TIMING,
+        _on_one_core(),
+        threadpool_limits(limits=threads),
+        warnings.catch_warnings(),
+    ):
+        warnings.filterwarnings("ignore", message="Skipping .* as JAX tracing")
+        try:
+            graphs, points_raw, used = _plan(target, functions, at)
+        except Exception as exc:
+            kinds = functions if model_of(target) is not None else (GRAPH_FUNCTION,)
+            return [BenchRow(label, backend, f, error=_short(exc)) for f in kinds]
+        if skipped:
+            return [
+                BenchRow(label, backend, f, error=f"skipped: {skipped}") for f in graphs
+            ]
+        try:
+            base = as_mode(BACKENDS[backend])
+            after_mode = rules_mode(rs, base=base)
+        except Exception as exc:
+            return [BenchRow(label, backend, f, error=_short(exc)) for f in graphs]
+        rows: list[BenchRow] = []
+        for fname in graphs:
+            found = _bench_one(
+                label,
+                backend,
+                fname,
+                graphs[fname],
+                base,
+                after_mode,
+                points_raw,
+                timing,
+                profile and backend == "c",
+                paths if backend != "jax" else [p for p in paths if p != "pymc"],
+                model_of(target),
+                anchors,
+                hand_written,
+            )
+            rows += [replace(r, points=used) for r in found]
+        return rows
+
+
+@contextlib.contextmanager
+def _on_one_core() -> Iterator[None]:
+    """On a Dask worker named K (a local cluster's): this thread on core K
+    modulo the cores while it times, so two workers never share one."""
+    name = None
+    with contextlib.suppress(ImportError, ValueError):
+        from distributed import get_worker
+
+        name = get_worker().name
+    if not isinstance(name, int) or not hasattr(os, "sched_setaffinity"):
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    cores = sorted(before)
+    os.sched_setaffinity(0, {cores[name % len(cores)]})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
 def _thread_pools() -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from rewritelab.check.cache import checked_rules
 from rewritelab.check.model import check_model
 from rewritelab.check.rules import ERROR_HEADERS
 from rewritelab.core.compile import pytensor_rewritten
+from rewritelab.core.sweep import cluster
 from rewritelab.core.targets import load_target
 from rewritelab.measure.bench import CELL_HEADERS, bench
 from rewritelab.report.bench import save_bench
@@ -235,9 +236,11 @@ def _run(
     def checking(i: int, name: str, cached: bool) -> None:
         steps.step(3, f"{DEMO_STEPS[3]}: {name}{' (cached)' if cached else ''}")
 
-    reports = checked_rules(
-        rules, progress=checking, workers=os.cpu_count() or 1, max_examples=max_examples
-    )
+    workers = os.cpu_count() or 1  # the rules on a local Dask cluster, one per core
+    with cluster(workers=workers if workers > 1 else None) as client:
+        reports = checked_rules(
+            rules, progress=checking, client=client, max_examples=max_examples
+        )
     steps.step(4, DEMO_STEPS[4])
     mreport = check_model(target.model, rules)
     sections.append(
