@@ -114,8 +114,7 @@ def main(repeats: int = 3, workers: int = 2) -> None:
     lines = [
         f"# `rewritelab check` on Dask ({len(rules)} rules: library + tests/corpus)",
         "",
-        "| pair | serial s | "
-        + f"{workers} workers s (cluster start) | speed-up |",
+        "| pair | serial s | " + f"{workers} workers s (cluster start) | speed-up |",
         "|---|---|---|---|",
     ]
     for k, p in enumerate(pairs):
