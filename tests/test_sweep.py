@@ -241,3 +241,43 @@ def test_the_command_line_on_two_workers_gives_the_serial_output(tmp_path, cli):
         {"logs"},
     ]
     assert all(r["kept"] for r in reports)
+
+
+@pytest.mark.slow
+def test_ctrl_c_cancels_the_sweep_and_stops_the_workers(tmp_path):
+    """SIGINT while a local cluster checks: exit 130, one line, and no
+    worker process left behind."""
+    import subprocess
+
+    import psutil
+
+    env = {**os.environ, "REWRITELAB_CACHE": str(tmp_path)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from rewritelab.cli import main; sys.exit(main())",
+            "check",
+            str(CORPUS / "wrong.py"),
+            "--no-cache",
+            "--workers",
+            "2",
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    lines = []
+    for line in proc.stderr:  # progress lines: the sweep is under way
+        lines.append(line)
+        if line.startswith("[") and "checking" in line:
+            break
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert len(children) >= 2  # the workers (and their nannies' helpers)
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=60) == 130
+    assert "rewritelab: interrupted" in rest
+    gone, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive

@@ -184,3 +184,34 @@ def test_accuracy_overlay_shades_each_node_by_its_local_error(tmp_path):
     worst = max((n for n in nodes if "ulps" in n), key=lambda n: n["ulps"])
     assert worst["op_type"] == "Elemwise" and "sub" in worst["label"].lower()
     assert worst["ulps"] == report.nodes[0].ulps and "exact" in worst["error"]
+
+
+def test_the_accuracy_view_in_a_real_browser_keys_its_error_scale(tmp_path):
+    """The accuracy view's key is the error scale, not removed/added/rewired;
+    the cancelling subtraction is drawn shaded."""
+    import numpy as np
+
+    sync_api, chromium = _browser()
+    y = pt.dvector("y")
+    out = (pt.sqrt(y * y + 1.0) - y) * 3.0
+    report = rl.accuracy(out, points=[{y: np.array([1e4, 3e4, 0.5])}])
+    written = rl.view(out, accuracy=report, path=tmp_path / "a.html")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, args=list(HEADLESS_CHROMIUM_ARGS)
+        )
+        page = browser.new_page(viewport={"width": 1000, "height": 700})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(written.path.as_uri())
+        page.wait_for_selector("#rl-status[data-ready=true]", timeout=60_000)
+        assert not errors
+        key = page.inner_text(".legend")
+        assert key.startswith("local error, ULPs") and "removed" not in key
+        assert page.locator(".legend .error-scale").count() == 5
+        shaded = page.locator("g.node.inexact")
+        assert shaded.count() >= 1
+        shaded.first.click()
+        assert "local error" in page.inner_text("#rl-panel")
+        page.screenshot(path=str(tmp_path / "accuracy.png"))
+        browser.close()

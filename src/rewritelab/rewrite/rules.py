@@ -18,11 +18,11 @@ from pytensor.graph.op import Op
 from pytensor.graph.rewriting.basic import (
     FromFunctionNodeRewriter,
     NodeRewriter,
-    PatternNodeRewriter,
     node_rewriter,
 )
 
 from rewritelab.core.errors import RewritelabError
+from rewritelab.rewrite.lifting import LiftingPatternRewriter
 from rewritelab.see.graph import constant_value
 
 __all__ = [
@@ -556,7 +556,7 @@ def pattern(
     readable = " ".join(text.split()) or f"{_show(in_pattern)} -> {_show(out)}"
     rule_name = name or variable or readable
     try:
-        rewriter = PatternNodeRewriter(
+        rewriter = LiftingPatternRewriter(
             in_pattern,
             out_pattern,
             allow_multiple_clients=allow_multiple_clients,

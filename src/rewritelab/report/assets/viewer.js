@@ -108,8 +108,7 @@
         grp.classList.add("timed");
       }
       if (typeof n.ulps === "number" && n.ulps > 2) {  // the accuracy overlay
-        const shade = Math.min(1, 0.15 + Math.log10(n.ulps) / 12);
-        rect.style.fill = `rgba(220, 30, 60, ${shade})`;
+        rect.style.fill = `rgba(220, 30, 60, ${errorShade(n.ulps)})`;
         grp.classList.add("inexact");
       }
       if (n.counterexample) grp.classList.add("counterexample");
@@ -231,8 +230,29 @@
     document.getElementById("rl-found").textContent = `${matches.length} found`;
   }
 
+  // the key above the graph: what its colours mean in this view
+  const legend = document.querySelector(".legend");
+  const changeKey = legend.innerHTML;
+  function errorShade(ulps) { return Math.min(1, 0.15 + Math.log10(ulps) / 12); }
+  function showKey() {
+    if (!view.graph.nodes.some((n) => typeof n.ulps === "number")) {
+      legend.innerHTML = changeKey;
+      return;
+    }
+    legend.innerHTML = "local error, ULPs: ";
+    for (const [label, ulps] of [["\u2264 2", 0], ["100", 100], ["10\u2074", 1e4],
+                                  ["10\u2078", 1e8], ["\u2265 10\u00b9\u00b2", 1e12]]) {
+      const s = document.createElement("span");
+      s.textContent = label;
+      s.className = "error-scale";
+      if (ulps > 2) s.style.background = `rgba(220, 30, 60, ${errorShade(ulps)})`;
+      legend.appendChild(s);
+    }
+  }
+
   function chooseView(i) {
     view = data.views[i];
+    showKey();
     step = -1;
     showSelect.value = view.show || "both";
     const groups = new Set(view.graph.nodes.map((n) => n.group).filter(Boolean));
