@@ -447,9 +447,13 @@ def bench(
         paths=tuple(paths),
         threads=threads,
     )
+    shown = [  # job names are unique: a label given twice gets its place
+        f"{label} #{i + 1}" if labels.count(label) > 1 else label
+        for i, label in enumerate(labels)
+    ]
     jobs = [
         Job(
-            f"{label} · {backend}",
+            f"{name} · {backend}",
             _bench_pair,
             (label, target, backend, rs),
             dict(
@@ -459,7 +463,7 @@ def bench(
                 hand_written=hand_written.get(label),
             ),
         )
-        for label, target in zip(labels, targets, strict=True)
+        for name, label, target in zip(shown, labels, targets, strict=True)
         for backend in backends
     ]
 
