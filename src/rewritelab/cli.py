@@ -25,7 +25,7 @@ from rewritelab.core.models import GRAPH_KINDS
 from rewritelab.core.sweep import cluster
 from rewritelab.core.targets import load_target
 from rewritelab.discover.search import STEPS as DISCOVER_STEPS
-from rewritelab.discover.search import discover, discover_each
+from rewritelab.discover.search import discover, discover_each, rules_file
 from rewritelab.measure.bench import TIMED_AT, bench
 from rewritelab.measure.sampling import bench_sampling
 from rewritelab.report.audit import audit_markdown, audit_table, save_audit_html
@@ -287,14 +287,11 @@ def cmd_discover(args: argparse.Namespace, console: Console) -> int:
             console.print(f"[red]{escape(d.name)}[/]: {escape(d.error or 'timed out')}")
         reports = [d.value for d in found if d.ok]
     if out is not None:
-        out.write_text(_rules_file(reports), encoding="utf-8")
+        out.write_text(rules_file(reports, ", ".join(args.targets)), encoding="utf-8")
     if args.json:
         data = [r.to_dict() for r in reports]
-        print(
-            json.dumps(
-                data[0] if len(args.targets) == 1 else data, indent=2, default=str
-            )
-        )
+        one = len(args.targets) == 1 and data
+        print(json.dumps(data[0] if one else data, indent=2, default=str))
     else:
         for r in reports:
             console.print(escape(str(r)))
@@ -302,20 +299,6 @@ def cmd_discover(args: argparse.Namespace, console: Console) -> int:
             kept = sum(len(r.kept) for r in reports)
             console.print(f"wrote {kept} rules to {out}")
     return EXIT_OK if len(reports) == len(targets) else EXIT_FOUND
-
-
-def _rules_file(reports: Sequence[Any]) -> str:
-    """The kept rules of every report as one rules file."""
-    if len(reports) == 1:
-        return reports[0].rules_file()
-    body = [
-        r.rules_file().split("from rewritelab import pattern", 1)[1] for r in reports
-    ]
-    targets = ", ".join(r.target for r in reports)
-    return (
-        f'"""Rules discovered by rewritelab on {targets}."""\n\n'
-        "from rewritelab import pattern\n" + "".join(body)
-    )
 
 
 def cmd_accuracy(args: argparse.Namespace, console: Console) -> int:

@@ -25,7 +25,7 @@ from rewritelab.check.rules import RuleReport, check_rules
 from rewritelab.rewrite.registry import rule_set
 from rewritelab.rewrite.rules import Rule
 
-__all__ = ["cache_dir", "rule_key", "checked_rules"]
+__all__ = ["cache_dir", "cached_report", "checked_rules", "rule_key"]
 
 
 def cache_dir() -> Path:
@@ -79,6 +79,18 @@ def _from_dict(d: dict[str, Any]) -> RuleReport:
     return RuleReport(**{**d, "counterexample": found})
 
 
+def cached_report(r: Rule, settings: Mapping[str, Any]) -> RuleReport | None:
+    """The verdict kept on disk for ``r`` checked with ``settings``; None
+    where there is none (or it cannot be read)."""
+    path = cache_dir() / f"{rule_key(r, settings)}.json"
+    if not path.is_file():
+        return None
+    try:
+        return _from_dict(json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):  # an unreadable entry: check again
+        return None
+
+
 def checked_rules(
     rules: Any,
     *,
@@ -114,16 +126,13 @@ def checked_rules(
     found: dict[int, RuleReport] = {}
     todo: list[int] = []
     for i, r in enumerate(rs):
-        path = folder / f"{rule_key(r, settings)}.json"
-        if use_cache and path.is_file():
-            try:
-                found[i] = _from_dict(json.loads(path.read_text()))
-                if progress is not None:
-                    progress(i, r.name, True)
-                continue
-            except (ValueError, TypeError):  # an unreadable entry: check again
-                pass
-        todo.append(i)
+        kept = cached_report(r, settings) if use_cache else None
+        if kept is None:
+            todo.append(i)
+            continue
+        found[i] = kept
+        if progress is not None:
+            progress(i, r.name, True)
 
     def step(k: int, name: str) -> None:
         if progress is not None:

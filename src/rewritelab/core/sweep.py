@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ __all__ = [
     "cluster",
     "compile_root",
     "sweep",
+    "worker_name",
 ]
 
 #: Seconds to reach a scheduler given by address before giving up.
@@ -105,12 +107,15 @@ def _run(
     time_limit: float | None,
 ) -> Done:
     """One job, where it runs: its value or its error as a :class:`Done`."""
-    worker = ""
-    with contextlib.suppress(ImportError, ValueError):
-        from distributed import get_worker
-
-        worker = get_worker().name
-        worker = str(worker)
+    worker = str(worker_name() or "")
+    if worker:
+        # a Dask worker's own threads draw from the `random` module while a
+        # job runs; Hypothesis, watching that module's state around each
+        # draw, then blames the job's strategies (a deprecation warning per
+        # draw on the worker's stderr): not the job's doing
+        warnings.filterwarnings(
+            "ignore", message="Do not use the `random` module inside strategies"
+        )
     t0 = time.perf_counter()
     try:
         with time_limit_of(time_limit):
@@ -124,6 +129,16 @@ def _run(
         error = f"{type(exc).__name__}: {first}"[:300]
         return Done(name, error=error, seconds=time.perf_counter() - t0, worker=worker)
     return Done(name, value, seconds=time.perf_counter() - t0, worker=worker)
+
+
+def worker_name() -> Any:
+    """The name of the Dask worker running this (None outside one)."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().name
+    except (ImportError, ValueError):
+        return None
 
 
 def sweep(

@@ -53,7 +53,14 @@ from rewritelab.rewrite.modes import until_rules_mode
 from rewritelab.rewrite.registry import RuleSet
 from rewritelab.rewrite.rules import RuleError
 
-__all__ = ["DiscoverReport", "Timed", "Tried", "discover", "discover_each"]
+__all__ = [
+    "DiscoverReport",
+    "Timed",
+    "Tried",
+    "discover",
+    "discover_each",
+    "rules_file",
+]
 
 #: The steps :func:`discover` reports progress on.
 STEPS = (
@@ -165,14 +172,7 @@ class DiscoverReport:
     def rules_file(self) -> str:
         """The kept rules as a rules file for ``rewritelab check`` and
         ``rl.load``."""
-        head = [
-            f'"""Rules discovered by rewritelab on {self.target} ({self.goal})."""',
-            "",
-            "from rewritelab import pattern",
-            "",
-        ]
-        body = [line for c in self.kept for line in (c.source(FINITE), "")]
-        return "\n".join(head + body)
+        return rules_file([self], f"{self.target} ({self.goal})")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -218,6 +218,19 @@ class DiscoverReport:
                 f"{b.speedup:.3f} [{b.ci_low:.3f}, {b.ci_high:.3f}]"
             )
         return "\n".join(lines)
+
+
+def rules_file(reports: Sequence[DiscoverReport], on: str) -> str:
+    """The rules every report kept, as one rules file (the rules of
+    :func:`discover_each` are named apart)."""
+    head = [
+        f'"""Rules discovered by rewritelab on {on}."""',
+        "",
+        "from rewritelab import pattern",
+        "",
+    ]
+    body = [line for r in reports for c in r.kept for line in (c.source(FINITE), "")]
+    return "\n".join(head + body)
 
 
 def _graph(target: Any) -> tuple[list[Variable], Any, str]:

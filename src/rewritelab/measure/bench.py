@@ -40,7 +40,7 @@ from rewritelab.core.compile import as_mode
 from rewritelab.core.errors import RewritelabError
 from rewritelab.core.models import model_graph, model_of
 from rewritelab.core.points import Point, graph_points, model_points
-from rewritelab.core.sweep import Job, sweep
+from rewritelab.core.sweep import Job, sweep, worker_name
 from rewritelab.core.targets import resolve
 from rewritelab.measure.anchors import ANCHORS, require_jax
 from rewritelab.measure.paths import (
@@ -575,11 +575,7 @@ def _bench_pair(
 def _on_one_core() -> Iterator[None]:
     """On a Dask worker named K (a local cluster's): this thread on core K
     modulo the cores while it times, so two workers never share one."""
-    name = None
-    with contextlib.suppress(ImportError, ValueError):
-        from distributed import get_worker
-
-        name = get_worker().name
+    name = worker_name()
     if not isinstance(name, int) or not hasattr(os, "sched_setaffinity"):
         yield
         return

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rewritelab.check.cache import checked_rules
+from rewritelab.check.cache import cached_report, checked_rules
 from rewritelab.check.model import check_model
 from rewritelab.check.rules import ERROR_HEADERS
 from rewritelab.core.compile import pytensor_rewritten
@@ -236,8 +236,12 @@ def _run(
     def checking(i: int, name: str, cached: bool) -> None:
         steps.step(3, f"{DEMO_STEPS[3]}: {name}{' (cached)' if cached else ''}")
 
-    workers = os.cpu_count() or 1  # the rules on a local Dask cluster, one per core
-    with cluster(workers=workers if workers > 1 else None) as client:
+    # rules not in the cache are checked on a local Dask cluster, one worker
+    # per core (none is started when every verdict is kept)
+    settings = {"max_examples": max_examples}
+    todo = [r for r in rules if cached_report(r, settings) is None]
+    workers = os.cpu_count() or 1
+    with cluster(workers=workers if workers > 1 and len(todo) > 1 else None) as client:
         reports = checked_rules(
             rules, progress=checking, client=client, max_examples=max_examples
         )
