@@ -56,6 +56,9 @@ __all__ = [
 #: Seconds to reach a scheduler given by address before giving up.
 CONNECT_SECONDS = 4.0
 
+#: Seconds a local worker process may take to start (import PyMC, connect).
+START_SECONDS = 120.0
+
 #: Times a job is run again after its worker died under it (beyond Dask's
 #: own rescheduling of the tasks a lost worker held).
 RETRIES = 2
@@ -316,7 +319,13 @@ def cluster(
         with client:
             for k in range(workers):  # one at a time: each sets its own flags
                 local.scale(k + 1)
-                client.wait_for_workers(k + 1)
+                try:
+                    client.wait_for_workers(k + 1, timeout=START_SECONDS)
+                except TimeoutError:
+                    raise RewritelabError(
+                        f"Dask worker {k} did not start within {START_SECONDS:g} s "
+                        "(its log is above)"
+                    ) from None
             yield client
     finally:
         local.close()
