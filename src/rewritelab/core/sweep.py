@@ -110,8 +110,9 @@ def _run(
     time_limit: float | None,
 ) -> Done:
     """One job, where it runs: its value or its error as a :class:`Done`."""
-    worker = str(worker_name() or "")
-    if worker:
+    who = worker_name()  # worker 0 is a name too
+    worker = "" if who is None else str(who)
+    if who is not None:
         # a Dask worker's own threads draw from the `random` module while a
         # job runs; Hypothesis, watching that module's state around each
         # draw, then blames the job's strategies (a deprecation warning per
