@@ -1,5 +1,6 @@
 """rewritelab view: the data it writes, its refusals, and the page in a real browser."""
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -82,10 +83,30 @@ def _browser():
     return sync_api, chromium
 
 
+@contextlib.contextmanager
+def _page(path, width: int, height: int):
+    """The viewer page at ``path`` in headless Chromium, drawn, with no
+    script error; closed afterwards."""
+    sync_api, chromium = _browser()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, args=list(HEADLESS_CHROMIUM_ARGS)
+        )
+        page = browser.new_page(viewport={"width": width, "height": height})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_selector("#rl-status[data-ready=true]", timeout=60_000)
+        assert not errors
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
 @pytest.mark.slow
 def test_the_viewer_in_a_real_browser(tmp_path):
     """Every node drawn, a click shows its panel, stepping moves the highlight."""
-    sync_api, chromium = _browser()
     out = rl.view(
         load_target("eight_schools"),
         rl.library(),
@@ -93,16 +114,7 @@ def test_the_viewer_in_a_real_browser(tmp_path):
         path=tmp_path / "v.html",
     )
     data = _data(out.path)["views"][0]["graph"]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium, args=list(HEADLESS_CHROMIUM_ARGS)
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(out.path.as_uri())
-        page.wait_for_selector("#rl-status[data-ready=true]", timeout=60_000)
-        assert not errors
+    with _page(out.path, 1400, 900) as page:
         drawn = page.locator("g.node")
         assert (
             drawn.count()
@@ -132,7 +144,6 @@ def test_the_viewer_in_a_real_browser(tmp_path):
             focus.append(ids)
         assert focus[0] != focus[1]  # the highlight moved
         page.screenshot(path=str(tmp_path / "viewer.png"))
-        browser.close()
     assert (tmp_path / "viewer.png").stat().st_size > 10_000
 
 
@@ -186,26 +197,17 @@ def test_accuracy_overlay_shades_each_node_by_its_local_error(tmp_path):
     assert worst["ulps"] == report.nodes[0].ulps and "exact" in worst["error"]
 
 
+@pytest.mark.slow
 def test_the_accuracy_view_in_a_real_browser_keys_its_error_scale(tmp_path):
     """The accuracy view's key is the error scale, not removed/added/rewired;
     the cancelling subtraction is drawn shaded."""
     import numpy as np
 
-    sync_api, chromium = _browser()
     y = pt.dvector("y")
     out = (pt.sqrt(y * y + 1.0) - y) * 3.0
     report = rl.accuracy(out, points=[{y: np.array([1e4, 3e4, 0.5])}])
     written = rl.view(out, accuracy=report, path=tmp_path / "a.html")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium, args=list(HEADLESS_CHROMIUM_ARGS)
-        )
-        page = browser.new_page(viewport={"width": 1000, "height": 700})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(written.path.as_uri())
-        page.wait_for_selector("#rl-status[data-ready=true]", timeout=60_000)
-        assert not errors
+    with _page(written.path, 1000, 700) as page:
         key = page.inner_text(".legend")
         assert key.startswith("local error, ULPs") and "removed" not in key
         assert page.locator(".legend .error-scale").count() == 5
@@ -214,4 +216,3 @@ def test_the_accuracy_view_in_a_real_browser_keys_its_error_scale(tmp_path):
         shaded.first.click()
         assert "local error" in page.inner_text("#rl-panel")
         page.screenshot(path=str(tmp_path / "accuracy.png"))
-        browser.close()
