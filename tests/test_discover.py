@@ -93,14 +93,16 @@ def _extractions(outputs):
 
     from rewritelab.discover.cost import load_costs
     from rewritelab.discover.extract import extract_optimal
-    from rewritelab.discover.identities import identities
+    from rewritelab.discover.identities import FAMILIES
+    from rewritelab.discover.search import _saturate
     from rewritelab.discover.terms import roots_of, terms_of, to_terms
 
     region = to_terms(outputs)
     egraph = EGraph()
     root = egraph.let("roots", roots_of(region.terms))
-    for _ in range(12):
-        egraph.run(identities())
+    # saturated as discover does: at most NODE_LIMIT e-nodes (an unbounded
+    # loop of rounds once took a test worker to 23 GB and the OOM killer)
+    _saturate(egraph, tuple(FAMILIES), 20.0, lambda label: None)
     costs = load_costs()
     greedy, greedy_cost = egraph.extract(
         root, include_cost=True, cost_model=costs.dag_model(), extractor="greedy-dag"
