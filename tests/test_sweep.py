@@ -19,7 +19,8 @@ import rewritelab as rl
 from rewritelab.check.audit import audit
 from rewritelab.check.cache import checked_rules
 from rewritelab.core.errors import RewritelabError
-from rewritelab.core.sweep import Job, cluster, sweep
+from rewritelab.core.durations import durations_path, recalled, remember
+from rewritelab.core.sweep import Job, cluster, distinct, sweep
 from rewritelab.discover.search import discover_each
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -36,6 +37,13 @@ def slow_square(k: int, seconds: float) -> int:
     while time.perf_counter() < end:
         sum(range(1000))
     return k * k
+
+
+def started_at(k: int, seconds: float) -> float:
+    """A job that says when it started (wall clock), then takes a while."""
+    t = time.time()
+    slow_square(k, seconds)
+    return t
 
 
 def _same(report: dict) -> str:
@@ -63,17 +71,28 @@ def test_a_serial_sweep_keeps_order_errors_and_time_limits():
         sweep([Job("a", abs, (1,)), Job("a", abs, (2,))])
 
 
+def test_a_sweep_with_history_keeps_each_jobs_time_for_the_next():
+    jobs = [Job("quick", slow_square, (2, 0.0)), Job("slow", slow_square, (3, 0.3))]
+    sweep(jobs, history="test")
+    kept = recalled("test")
+    assert set(kept) == {"quick", "slow"} and kept["slow"] >= 0.3 > kept["quick"]
+    remember("test", {"other": 1.5})  # merged, not replaced
+    assert set(recalled("test")) == {"quick", "slow", "other"}
+    durations_path("test").write_text("{not json")  # a broken file: no order
+    assert recalled("test") == {}
+    assert [d.value for d in sweep(jobs, history="test")] == [4, 9]
+    assert set(recalled("test")) == {"quick", "slow"}
+    assert distinct(["a", "b", "a"]) == ["a #1", "b", "a #3"]
+
+
 def test_bad_cluster_requests_are_one_line_errors():
-    with (
-        pytest.raises(RewritelabError, match="--workers must be 1 or more, not 0"),
-        cluster(workers=0),
-    ):
-        pass
-    with (
-        pytest.raises(RewritelabError, match="not both"),
-        cluster(workers=2, scheduler="tcp://127.0.0.1:1"),
-    ):
-        pass
+    # refused when asked for, before anything starts (no `with` needed)
+    with pytest.raises(RewritelabError, match="--workers must be 1 or more, not 0"):
+        cluster(workers=0)
+    with pytest.raises(RewritelabError, match="--workers must be 1 or more, not -2"):
+        cluster(workers=-2)
+    with pytest.raises(RewritelabError, match="not both"):
+        cluster(workers=2, scheduler="tcp://127.0.0.1:1")
     t0 = time.perf_counter()
     with (
         pytest.raises(RewritelabError, match="cannot reach the Dask scheduler"),
@@ -178,6 +197,23 @@ def test_a_worker_killed_mid_job_costs_a_retry_not_the_sweep(client):
     assert [d.value for d in found] == [0, 1, 4, 9]
     assert all(d.ok for d in found)
     assert victim not in client.scheduler_info()["workers"]
+
+
+@pytest.mark.slow
+def test_on_a_cluster_the_jobs_kept_as_longest_start_first(client):
+    names = [f"job {k}" for k in range(6)]
+    jobs = [Job(n, started_at, (k, 0.4)) for k, n in enumerate(names)]
+
+    def started(found) -> list[str]:
+        return [d.name for d in sorted(found, key=lambda d: d.value)]
+
+    # never timed: they start in their order, the last among the last
+    assert started(sweep(jobs, client=client)).index("job 5") >= 4
+    remember("order", {**{n: 0.4 for n in names}, "job 5": 30.0})
+    found = sweep(jobs, client=client, history="order")
+    assert started(found).index("job 5") <= 1  # kept as longest: started first
+    assert [d.name for d in found] == names  # returned in the jobs' order
+    assert recalled("order")["job 5"] < 5  # and its time now is what it took
 
 
 @pytest.mark.slow

@@ -135,7 +135,7 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         raise RewritelabError("--model-only needs --model")
     if args.time_limit is not None and args.time_limit <= 0:
         raise RewritelabError("--time-limit must be a positive number of seconds")
-    sweep_on = _cluster(args)
+    sweep_on = cluster(args.workers, args.scheduler)
     target = None
     if args.model:  # open the model first: a bad path fails at once
         target = load_target(args.model)
@@ -215,7 +215,7 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         steps.total = n
         steps.step(i, name)
 
-    with _cluster(args) as client, steps:
+    with cluster(args.workers, args.scheduler) as client, steps:
         report = audit(
             args.db,
             client=client,
@@ -248,7 +248,7 @@ def cmd_discover(args: argparse.Namespace, console: Console) -> int:
         raise RewritelabError(
             f"--budget must be a positive number of seconds, not {args.budget:g}"
         )
-    sweep_on = _cluster(args)
+    sweep_on = cluster(args.workers, args.scheduler)
     out = Path(args.output) if args.output else None
     if out is not None:
         _writable(out)
@@ -348,7 +348,7 @@ def _comma_list(text: str | None) -> list[str]:
 
 
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
-    sweep_on = _cluster(args)
+    sweep_on = cluster(args.workers, args.scheduler)
     if args.sampling and (args.workers or args.scheduler):
         raise RewritelabError(
             "--workers and --scheduler time kernels; --sampling runs here"
@@ -519,16 +519,6 @@ def _sweep_arguments(parser: argparse.ArgumentParser, jobs: str) -> None:
         metavar="ADDRESS",
         help="run the jobs on the Dask cluster at ADDRESS (tcp://host:8786)",
     )
-
-
-def _cluster(args: argparse.Namespace) -> Any:
-    """The Dask client the command's ``--workers`` / ``--scheduler`` ask for
-    (a context; None for the serial run); bad values fail before any work."""
-    if args.workers is not None and args.workers < 1:
-        raise RewritelabError(f"--workers must be 1 or more, not {args.workers}")
-    if args.workers is not None and args.scheduler is not None:
-        raise RewritelabError("give --workers or --scheduler, not both")
-    return cluster(args.workers, args.scheduler)
 
 
 def build_parser() -> argparse.ArgumentParser:

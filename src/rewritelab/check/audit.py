@@ -333,9 +333,8 @@ def audit(
         Job(reg.name, _audit_one, (reg, db, settings, time_limit)) for reg in chosen
     ]
     entries = []
-    for reg, done in zip(
-        chosen, sweep(jobs, client=client, progress=progress), strict=True
-    ):
+    found = sweep(jobs, client=client, progress=progress, history="audit")
+    for reg, done in zip(chosen, found, strict=True):
         if not done.ok:  # the job itself failed (its worker kept dying)
             entries.append(
                 AuditEntry(

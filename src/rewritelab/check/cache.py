@@ -22,18 +22,11 @@ import pytensor
 
 from rewritelab.check.kernel import Counterexample
 from rewritelab.check.rules import RuleReport, check_rules
+from rewritelab.core.files import cache_dir
 from rewritelab.rewrite.registry import rule_set
 from rewritelab.rewrite.rules import Rule
 
 __all__ = ["cache_dir", "cached_report", "checked_rules", "rule_key"]
-
-
-def cache_dir() -> Path:
-    """Where verdicts are kept (see module doc)."""
-    if os.environ.get("REWRITELAB_CACHE"):
-        return Path(os.environ["REWRITELAB_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "rewritelab"
 
 
 @cache

@@ -58,7 +58,7 @@ from rewritelab.check.kernel import (
 from rewritelab.check.strategies import graph_inputs, parse_assumptions, rooted_graphs
 from rewritelab.core.bundled import bundled_model_path
 from rewritelab.core.models import model_graph
-from rewritelab.core.sweep import Done, Job, sweep
+from rewritelab.core.sweep import Done, Job, distinct, sweep
 from rewritelab.core.targets import load_target
 from rewritelab.rewrite.apply import apply
 from rewritelab.rewrite.registry import rule_set
@@ -821,7 +821,7 @@ def check_rules(
     seconds per rule, after which it is an ``error`` saying it timed out.
     """
     rs = list(rule_set(rules))
-    names = [f"{i}:{r.name}" for i, r in enumerate(rs)]  # names may repeat
+    names = distinct([r.name for r in rs])  # rule names may repeat
 
     def step(k: int, n: int, name: str) -> None:
         if progress is not None:
@@ -831,7 +831,9 @@ def check_rules(
     jobs = [
         Job(n, _checked_or_error, (r, kwargs)) for n, r in zip(names, rs, strict=True)
     ]
-    found = sweep(jobs, client=client, time_limit=time_limit, progress=step)
+    found = sweep(
+        jobs, client=client, time_limit=time_limit, progress=step, history="check"
+    )
     return tuple(
         d.value if d.ok else _job_failed(r, d, time_limit)
         for r, d in zip(rs, found, strict=True)

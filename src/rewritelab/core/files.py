@@ -1,15 +1,17 @@
-"""Run a user's Python file as a module (rules files, model files)."""
+"""Files: a user's Python file run as a module (rules files, model files),
+and the folder where rewritelab keeps what it learns between runs."""
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import cloudpickle
 
-__all__ = ["exec_file"]
+__all__ = ["cache_dir", "exec_file"]
 
 
 def exec_file(path: Path, prefix: str) -> ModuleType:
@@ -35,3 +37,13 @@ def exec_file(path: Path, prefix: str) -> ModuleType:
         raise
     cloudpickle.register_pickle_by_value(module)
     return module
+
+
+def cache_dir() -> Path:
+    """Where rewritelab keeps rule verdicts, op costs and job durations:
+    ``$REWRITELAB_CACHE``, else ``$XDG_CACHE_HOME/rewritelab``, else
+    ``~/.cache/rewritelab``."""
+    if os.environ.get("REWRITELAB_CACHE"):
+        return Path(os.environ["REWRITELAB_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "rewritelab"

@@ -21,7 +21,10 @@ What Dask gives and rewritelab relies on:
 What rewritelab adds: a per-job time limit (:func:`time_limit_of` works in
 a worker's thread too), after which the job is ``timed out`` with its name;
 Ctrl-C cancels every future before it propagates; ``progress`` is called
-as each job finishes, as the serial run calls it as each job starts.
+as each job finishes, as the serial run calls it as each job starts; and,
+given ``history=``, the jobs start on a cluster longest first, by the
+durations the last sweep of that kind kept
+(:mod:`rewritelab.core.durations`).
 
 :func:`cluster` opens what ``--workers N`` / ``--scheduler ADDRESS`` ask
 for: a ``LocalCluster`` of N single-threaded worker processes started and
@@ -40,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rewritelab.core.durations import longest_first, recalled, remember
 from rewritelab.core.errors import RewritelabError
 from rewritelab.core.limits import TimedOut, time_limit_of
 
@@ -49,6 +53,7 @@ __all__ = [
     "Job",
     "cluster",
     "compile_root",
+    "distinct",
     "sweep",
     "worker_name",
 ]
@@ -135,6 +140,22 @@ def _run(
     return Done(name, value, seconds=time.perf_counter() - t0, worker=worker)
 
 
+def distinct(labels: Sequence[str]) -> list[str]:
+    """Job names from labels that may repeat: a repeated label gets its
+    place (``"a #1"``, ``"a #3"``); the others stay as they are, so that a
+    job keeps its name, and its kept duration, from sweep to sweep.
+
+    Examples
+    --------
+    >>> distinct(["a", "b", "a"])
+    ['a #1', 'b', 'a #3']
+    """
+    return [
+        f"{label} #{i + 1}" if labels.count(label) > 1 else label
+        for i, label in enumerate(labels)
+    ]
+
+
 def worker_name() -> Any:
     """The name of the Dask worker running this (None outside one)."""
     try:
@@ -151,6 +172,7 @@ def sweep(
     client: Any = None,
     time_limit: float | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    history: str | None = None,
 ) -> tuple[Done, ...]:
     """Run ``jobs``; one :class:`Done` each, in the jobs' order.
 
@@ -166,6 +188,12 @@ def sweep(
     progress
         ``progress(i, n, name)``: in this process as the i-th job starts; on
         a cluster as each job finishes (``i`` counts the finished ones).
+    history
+        A kind of sweep (``"check"``): the jobs' wall times are kept under
+        it by name, and on a cluster the jobs start longest first by the
+        times kept last (:mod:`rewritelab.core.durations`). The values and
+        their order are the same either way. None: nothing kept, jobs
+        start in their order.
 
     Examples
     --------
@@ -185,26 +213,34 @@ def sweep(
             if progress is not None:
                 progress(i, len(jobs), j.name)
             out.append(_run(j.name, j.fn, j.args, j.kwargs, time_limit))
-        return tuple(out)
-    return _on_cluster(jobs, client, time_limit, progress)
+        done = tuple(out)
+    else:
+        start = longest_first(names, recalled(history) if history else {})
+        done = _on_cluster(jobs, start, client, time_limit, progress)
+    if history:
+        remember(history, {d.name: d.seconds for d in done if d.seconds > 0})
+    return done
 
 
 def _on_cluster(
     jobs: Sequence[Job],
+    start: Sequence[int],
     client: Any,
     time_limit: float | None,
     progress: Callable[[int, int, str], None] | None,
 ) -> tuple[Done, ...]:
+    """The jobs as futures, submitted in the order ``start`` gives (first
+    submitted, highest priority: Dask's queue hands them out in that order)."""
     from distributed import as_completed
 
-    def submit(j: Job) -> Any:
+    def submit(j: Job, priority: int) -> Any:
         return client.submit(
             _run, j.name, j.fn, j.args, j.kwargs, time_limit,
             key=f"rewritelab-{j.name}-{os.urandom(4).hex()}",
-            pure=False, retries=RETRIES,
+            pure=False, retries=RETRIES, priority=priority,
         )  # fmt: skip
 
-    futures = {submit(j): i for i, j in enumerate(jobs)}
+    futures = {submit(jobs[i], len(start) - k): i for k, i in enumerate(start)}
     found: dict[int, Done] = {}
     try:
         for future in as_completed(list(futures)):
@@ -256,15 +292,15 @@ def _worker_class() -> type:
     return CompilingApart
 
 
-@contextlib.contextmanager
 def cluster(
     workers: int | None = None,
     scheduler: str | None = None,
     *,
     compiledir: str | Path | None = None,
-) -> Iterator[Any]:
-    """A Dask client for a sweep, closed on exit; None when neither
-    ``workers`` nor ``scheduler`` is given (the serial run).
+) -> contextlib.AbstractContextManager[Any]:
+    """A Dask client for a sweep, as a context that closes it; the client is
+    None when neither ``workers`` nor ``scheduler`` is given (the serial
+    run). Bad requests fail here, before anything starts.
 
     ``workers``: a ``LocalCluster`` of that many single-threaded worker
     processes, started one after another (each compiling into its own
@@ -277,35 +313,52 @@ def cluster(
     >>> with cluster() as client:
     ...     client is None
     True
+    >>> cluster(workers=0)
+    Traceback (most recent call last):
+    ...
+    rewritelab.core.errors.RewritelabError: --workers must be 1 or more, not 0
     """
     if workers is not None and scheduler is not None:
         raise RewritelabError("give --workers or --scheduler, not both")
-    if workers is None and scheduler is None:
-        yield None
-        return
-    from distributed import Client, LocalCluster
-
     if scheduler is not None:
-        try:
-            client = Client(scheduler, timeout=CONNECT_SECONDS)
-        except (OSError, TimeoutError, ValueError) as exc:  # refused, no answer
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise RewritelabError(
-                f"cannot reach the Dask scheduler at {scheduler} ({first}); "
-                "expected tcp://HOST:PORT of a running `dask scheduler`"
-            ) from None
-        except Exception as exc:  # something answered, and it is no scheduler
-            raise RewritelabError(
-                f"what answers at {scheduler} is no Dask scheduler "
-                f"({type(exc).__name__}); expected tcp://HOST:PORT of a running "
-                "`dask scheduler`"
-            ) from None
-        with client:
-            yield client
-        return
+        return _connected(scheduler)
+    if workers is None:
+        return contextlib.nullcontext()
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise RewritelabError(f"--workers must be 1 or more, not {workers}")
     root = Path(compiledir) if compiledir is not None else compile_root()
+    return _local(workers, root)
+
+
+@contextlib.contextmanager
+def _connected(scheduler: str) -> Iterator[Any]:
+    """A client of the running scheduler at ``scheduler``."""
+    from distributed import Client
+
+    try:
+        client = Client(scheduler, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as exc:  # refused, no answer
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RewritelabError(
+            f"cannot reach the Dask scheduler at {scheduler} ({first}); "
+            "expected tcp://HOST:PORT of a running `dask scheduler`"
+        ) from None
+    except Exception as exc:  # something answered, and it is no scheduler
+        raise RewritelabError(
+            f"what answers at {scheduler} is no Dask scheduler "
+            f"({type(exc).__name__}); expected tcp://HOST:PORT of a running "
+            "`dask scheduler`"
+        ) from None
+    with client:
+        yield client
+
+
+@contextlib.contextmanager
+def _local(workers: int, root: Path) -> Iterator[Any]:
+    """A client of a ``LocalCluster`` of ``workers`` processes, each
+    compiling under ``root``; the cluster stopped on exit."""
+    from distributed import Client, LocalCluster
+
     saved = os.environ.get("PYTENSOR_FLAGS")
     local = LocalCluster(
         n_workers=0,

@@ -28,6 +28,7 @@ import pytensor
 import pytensor.tensor as pt
 from egglog import DagCostModel, EGraph, get_callable_args
 
+from rewritelab.core.files import cache_dir
 from rewritelab.discover.terms import OPS, op_name
 
 __all__ = [
@@ -134,10 +135,9 @@ class OpCosts:
 
 
 def costs_path() -> Path:
-    """Where this machine's calibration is kept: ``$REWRITELAB_CACHE`` (else
-    ``~/.cache/rewritelab``) / ``op_costs.json``."""
-    root = os.environ.get("REWRITELAB_CACHE") or Path.home() / ".cache" / "rewritelab"
-    return Path(root) / "op_costs.json"
+    """Where this machine's calibration is kept: ``op_costs.json`` in
+    :func:`rewritelab.core.files.cache_dir`."""
+    return cache_dir() / "op_costs.json"
 
 
 def load_costs() -> OpCosts:

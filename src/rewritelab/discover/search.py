@@ -393,7 +393,7 @@ def discover_each(
         Job(label, discover, (t,), {**options, "prefix": _identifier(label)})
         for label, t in zip(labels, targets, strict=True)
     ]
-    return sweep(jobs, client=client, progress=progress)
+    return sweep(jobs, client=client, progress=progress, history="discover")
 
 
 def _identifier(label: str) -> str:

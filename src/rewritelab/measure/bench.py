@@ -40,7 +40,7 @@ from rewritelab.core.compile import as_mode
 from rewritelab.core.errors import RewritelabError
 from rewritelab.core.models import model_graph, model_of
 from rewritelab.core.points import Point, graph_points, model_points
-from rewritelab.core.sweep import Job, sweep, worker_name
+from rewritelab.core.sweep import Job, distinct, sweep, worker_name
 from rewritelab.core.targets import resolve
 from rewritelab.measure.anchors import ANCHORS, require_jax
 from rewritelab.measure.paths import (
@@ -447,10 +447,7 @@ def bench(
         paths=tuple(paths),
         threads=threads,
     )
-    shown = [  # job names are unique: a label given twice gets its place
-        f"{label} #{i + 1}" if labels.count(label) > 1 else label
-        for i, label in enumerate(labels)
-    ]
+    shown = distinct(labels)  # job names are unique
     jobs = [
         Job(
             f"{name} · {backend}",
@@ -472,7 +469,8 @@ def bench(
             progress(name)
 
     rows: list[BenchRow] = []
-    for job, done in zip(jobs, sweep(jobs, client=client, progress=step), strict=True):
+    found = sweep(jobs, client=client, progress=step, history="bench")
+    for job, done in zip(jobs, found, strict=True):
         label, target, backend, _ = job.args
         if done.ok:
             rows += done.value
