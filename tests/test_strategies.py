@@ -1,13 +1,22 @@
 """Input strategies: every dtype, broadcastable shapes, edge values, domains."""
 
+import contextlib
+
 import numpy as np
 import pytensor.tensor as pt
 import pytest
-from hypothesis import find, given, settings
+from hypothesis import Phase, find, given, seed, settings
+from hypothesis import strategies as st
 from pytensor.graph.traversal import applys_between
 
 from rewritelab.check.graphs import expression_label
-from rewritelab.check.strategies import graph_inputs, parse_assumptions, rooted_graphs
+from rewritelab.check.strategies import (
+    graph_inputs,
+    independent_of_history,
+    parse_assumptions,
+    rooted_graphs,
+)
+from rewritelab.core.files import exec_file
 from rewritelab.rewrite.rules import RuleError
 
 x = pt.dvector("x")
@@ -76,3 +85,31 @@ def test_rooted_graphs_root_is_the_given_op_and_structural_graphs_are_vectors():
         assert any("log1p" in n.lower() for n in names)
 
     run()
+
+
+def _draws(guarded: bool) -> list[float]:
+    """300 floats Hypothesis draws with one seed (optionally in the guard)."""
+    seen: list[float] = []
+
+    @settings(max_examples=300, database=None, phases=[Phase.generate])
+    @seed(7)
+    @given(st.floats(-10, 10))
+    def run(x: float) -> None:
+        seen.append(x)
+
+    with independent_of_history() if guarded else contextlib.nullcontext():
+        run()
+    return seen
+
+
+def test_the_checkers_draws_do_not_depend_on_the_modules_loaded(tmp_path):
+    """Hypothesis draws some numbers from the constants of the local modules
+    loaded so far; in the checker's guard, loading one changes nothing."""
+    before = _draws(guarded=True)
+    odd = [round(-9.5 + k * 0.0191, 6) + 1e-7 for k in range(1000)]
+    module = tmp_path / "many_constants.py"
+    module.write_text("".join(f"C{k} = {c!r}\n" for k, c in enumerate(odd)))
+    exec_file(module, "constants")
+    assert _draws(guarded=True) == before
+    # unguarded, the module's constants are drawn: the guard is what held
+    assert set(_draws(guarded=False)) & set(odd)

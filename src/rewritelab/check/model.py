@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from rewritelab.check.kernel import CHECK_MODE_NAME, Comparison, Counterexample
+from rewritelab.check.strategies import independent_of_history
 from rewritelab.core.compile import pytensor_rewritten
 from rewritelab.core.errors import RewritelabError, TargetError
 from rewritelab.core.models import model_graph, model_of
@@ -248,7 +249,8 @@ def check_model(
             raise _Found
 
     try:
-        search()
+        with independent_of_history():
+            search()
     except _Found:
         return report(hit[0])
     return report(None)

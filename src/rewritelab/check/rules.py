@@ -55,7 +55,12 @@ from rewritelab.check.kernel import (
     OriginalFails,
     check_mode,
 )
-from rewritelab.check.strategies import graph_inputs, parse_assumptions, rooted_graphs
+from rewritelab.check.strategies import (
+    graph_inputs,
+    independent_of_history,
+    parse_assumptions,
+    rooted_graphs,
+)
 from rewritelab.core.bundled import bundled_model_path
 from rewritelab.core.models import model_graph
 from rewritelab.core.sweep import Done, Job, distinct, sweep
@@ -504,7 +509,8 @@ def _check_graph(
         report_multiple_bugs=False,
     )(hypothesis_seed(seed)(test))
     try:
-        test()
+        with independent_of_history():
+            test()
     except _Mismatch as m:
         return m.found
     finally:
@@ -796,7 +802,8 @@ def _search_graphs(
         report_multiple_bugs=False,
     )(hypothesis_seed(seed)(given(graphs)(run)))
     try:
-        test()
+        with independent_of_history():
+            test()
     except _Failed as failure:
         return failure.report
     except Unsatisfiable:  # no graph drawn made the rule fire

@@ -365,6 +365,10 @@ def _local(workers: int, root: Path) -> Iterator[Any]:
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
+        # the scheduler serves HTTP (health, metrics) even without a
+        # dashboard, on 8787 unless told: a port of its own, no warning
+        # that a second cluster found 8787 taken
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         worker_class=_worker_class(),
         compiledir=str(root),
     )
