@@ -8,15 +8,20 @@ here and on ``cluster(workers=N)``; the cluster's start (N worker processes
 importing PyMC) is counted in its time, as the command line pays it. One
 untimed pass of each first (the workers' own compile folders filled, as
 PyTensor's is for the serial run); the first cluster pass is reported
-too, as "cold". Then REPEATS pairs, alternating. Also: the per-job
-overhead (a sweep of trivial jobs on the cluster), and whether every
-verdict, count and counterexample is the serial one. Writes
-benchmarks/results/sweep.json and sweep_run.md.
+too, as "cold". Then REPEATS rounds, alternating: serial; the cluster
+starting the rules longest first, by the durations the earlier passes
+kept (what a second ``check`` does); the cluster starting them in their
+order (a first ``check``: no durations kept). Also: the per-job overhead
+(a sweep of trivial jobs on the cluster), and whether every verdict,
+count and counterexample is the serial one. Durations are kept in a
+folder of this run's own. Writes benchmarks/results/sweep.json and
+sweep_run.md.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -41,12 +46,22 @@ def _serial(rules: list) -> tuple[float, tuple]:
     return time.perf_counter() - t0, reports
 
 
-def _parallel(rules: list, workers: int, root: str) -> tuple[float, float, tuple]:
-    t0 = time.perf_counter()
-    with cluster(workers=workers, compiledir=root) as client:
-        started = time.perf_counter() - t0
-        reports = checked_rules(rules, use_cache=False, client=client)
-    return time.perf_counter() - t0, started, reports
+def _parallel(
+    rules: list, workers: int, root: str, ordered: bool = True
+) -> tuple[float, float, tuple]:
+    """One pass on a fresh cluster; ``ordered=False``: as if no durations
+    were kept (an empty folder of its own for them)."""
+    kept = os.environ["REWRITELAB_CACHE"]
+    if not ordered:
+        os.environ["REWRITELAB_CACHE"] = tempfile.mkdtemp(prefix="rewritelab-fresh-")
+    try:
+        t0 = time.perf_counter()
+        with cluster(workers=workers, compiledir=root) as client:
+            started = time.perf_counter() - t0
+            reports = checked_rules(rules, use_cache=False, client=client)
+        return time.perf_counter() - t0, started, reports
+    finally:
+        os.environ["REWRITELAB_CACHE"] = kept
 
 
 def _same(report: object) -> str:
@@ -68,7 +83,8 @@ def _overhead(workers: int, root: str, n: int = 200) -> dict:
 def main(repeats: int = 3, workers: int = 2) -> None:
     rules = _rules()
     root = tempfile.mkdtemp(prefix="rewritelab-compiledir-")
-    print(f"{len(rules)} rules; {repeats} pairs; {workers} workers", flush=True)
+    os.environ["REWRITELAB_CACHE"] = tempfile.mkdtemp(prefix="rewritelab-durations-")
+    print(f"{len(rules)} rules; {repeats} rounds; {workers} workers", flush=True)
     cold, cold_start, cold_reports = _parallel(rules, workers, root)
     print(f"cold cluster pass: {cold:.1f} s (start {cold_start:.1f} s)", flush=True)
     warm_serial, serial_reports = _serial(rules)
@@ -77,16 +93,22 @@ def main(repeats: int = 3, workers: int = 2) -> None:
     for k in range(repeats):
         s, serial_reports = _serial(rules)
         p, started, reports = _parallel(rules, workers, root)
-        pairs.append({"serial_s": s, "parallel_s": p, "cluster_start_s": started})
-        print(f"pair {k + 1}: serial {s:.1f} s, {workers} workers {p:.1f} s "
-              f"(start {started:.1f} s): {s / p:.2f}x", flush=True)  # fmt: skip
-        for a, b in zip(serial_reports, reports, strict=True):
-            if _same(a) != _same(b):
+        q, _, in_order = _parallel(rules, workers, root, ordered=False)
+        pairs.append(
+            {"serial_s": s, "parallel_s": p, "cluster_start_s": started,
+             "in_order_s": q}
+        )  # fmt: skip
+        print(f"round {k + 1}: serial {s:.1f} s, {workers} workers {p:.1f} s "
+              f"longest first (start {started:.1f} s): {s / p:.2f}x; "
+              f"in order {q:.1f} s: {s / q:.2f}x", flush=True)  # fmt: skip
+        for a, b, c in zip(serial_reports, reports, in_order, strict=True):
+            if not _same(a) == _same(b) == _same(c):
                 differ.add(a.rule)
     for a, b in zip(serial_reports, cold_reports, strict=True):
         if _same(a) != _same(b):
             differ.add(a.rule)
     ratios = [p["serial_s"] / p["parallel_s"] for p in pairs]
+    in_order = [p["serial_s"] / p["in_order_s"] for p in pairs]
     job_seconds = sum(r.seconds for r in serial_reports)
     out = {
         "rules": len(rules),
@@ -105,6 +127,9 @@ def main(repeats: int = 3, workers: int = 2) -> None:
         "speedup_median": statistics.median(ratios),
         "speedup_min": min(ratios),
         "speedup_max": max(ratios),
+        "in_order_median": statistics.median(in_order),
+        "in_order_min": min(in_order),
+        "in_order_max": max(in_order),
         "longest_rule_s": max(r.seconds for r in serial_reports),
         "sum_rule_s": job_seconds,
         "differ": sorted(differ),
@@ -114,18 +139,22 @@ def main(repeats: int = 3, workers: int = 2) -> None:
     lines = [
         f"# `rewritelab check` on Dask ({len(rules)} rules: library + tests/corpus)",
         "",
-        "| pair | serial s | " + f"{workers} workers s (cluster start) | speed-up |",
-        "|---|---|---|---|",
+        f"| round | serial s | {workers} workers, longest first s (cluster start) "
+        "| speed-up | in order s | speed-up |",
+        "|---|---|---|---|---|---|",
     ]
     for k, p in enumerate(pairs):
         lines.append(
             f"| {k + 1} | {p['serial_s']:.1f} | {p['parallel_s']:.1f} "
-            f"({p['cluster_start_s']:.1f}) | {p['serial_s'] / p['parallel_s']:.2f}x |"
+            f"({p['cluster_start_s']:.1f}) | {p['serial_s'] / p['parallel_s']:.2f}x "
+            f"| {p['in_order_s']:.1f} | {p['serial_s'] / p['in_order_s']:.2f}x |"
         )
     lines += [
         "",
-        f"Speed-up: median {out['speedup_median']:.2f}x, range "
-        f"[{out['speedup_min']:.2f}, {out['speedup_max']:.2f}] over {repeats} pairs.",
+        f"Speed-up, longest first: median {out['speedup_median']:.2f}x, range "
+        f"[{out['speedup_min']:.2f}, {out['speedup_max']:.2f}] over {repeats} rounds.",
+        f"Speed-up, in the rules' order: median {out['in_order_median']:.2f}x, range "
+        f"[{out['in_order_min']:.2f}, {out['in_order_max']:.2f}].",
         f"Cold first cluster pass (empty compile folders): {cold:.1f} s.",
         f"Longest single rule: {out['longest_rule_s']:.1f} s of "
         f"{job_seconds:.1f} s in all.",

@@ -244,16 +244,19 @@ def _graph_files(tmp_path: Path) -> list[str]:
 
 
 def test_discover_takes_several_targets_and_writes_one_rules_file(tmp_path, cli):
-    files = _graph_files(tmp_path)
+    powers, logs = _graph_files(tmp_path)
+    (tmp_path / "b").mkdir()  # two files of one name: each gets its place
+    same = Path(logs).rename(tmp_path / "b" / "powers.py")
     out = tmp_path / "found.py"
     code, stdout, err = cli(
-        "discover", *files, "--no-measure", "--budget", "3", "-o", str(out), "--json"
-    )
+        "discover", powers, str(same), "--no-measure", "--budget", "3",
+        "-o", str(out), "--json",
+    )  # fmt: skip
     assert code == 0, err
     reports = json.loads(stdout)
     assert [len(r["kept"]) > 0 for r in reports] == [True, True]
     found = rl.load(out)
-    assert {r.name.split("_")[0] for r in found} == {"powers", "logs"}
+    assert {r.name.rsplit("_", 1)[0] for r in found} == {"powers_1", "powers_2"}
     assert len(found) == sum(len(r["kept"]) for r in reports)
 
 

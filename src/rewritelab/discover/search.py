@@ -41,7 +41,7 @@ from rewritelab.core.compile import pytensor_rewritten
 from rewritelab.core.errors import RewritelabError
 from rewritelab.core.limits import TimedOut, time_limit_of
 from rewritelab.core.models import model_graph, model_of
-from rewritelab.core.sweep import Done, Job, sweep
+from rewritelab.core.sweep import Done, Job, distinct, sweep
 from rewritelab.core.targets import resolve
 from rewritelab.discover.candidates import Candidate, candidates
 from rewritelab.discover.cost import OpCosts, load_costs
@@ -375,7 +375,8 @@ def discover_each(
     :class:`rewritelab.core.sweep.Done` each, in order, its value the
     target's :class:`DiscoverReport` (or its one-line error). The rules of
     target ``k`` are named ``{names[k]}_1, ...`` (names made identifiers),
-    so the reports' rules files can be joined. ``options`` go to
+    so the reports' rules files can be joined (a name given twice gets its
+    place: ``model_1_...``, ``model_2_...``). ``options`` go to
     :func:`discover`; ``progress(i, n, name)`` as each target starts (on a
     cluster: as it comes back)."""
     labels = (
@@ -389,9 +390,9 @@ def discover_each(
         raise RewritelabError(
             f"budget must be a positive number of seconds, not {options['budget']}"
         )
-    jobs = [
+    jobs = [  # a name given twice (two folders' model.py) gets its place
         Job(label, discover, (t,), {**options, "prefix": _identifier(label)})
-        for label, t in zip(labels, targets, strict=True)
+        for label, t in zip(distinct(labels), targets, strict=True)
     ]
     return sweep(jobs, client=client, progress=progress, history="discover")
 
