@@ -113,11 +113,16 @@ def client(tmp_path_factory):
 def test_a_local_cluster_compiles_apart_and_checks_as_the_serial_run(
     client, tmp_path, monkeypatch
 ):
-    """Two workers, each with its own PyTensor compile folder; the verdicts,
-    counts and counterexamples are the serial run's, in its order."""
+    """Two workers, each with its own PyTensor compile folder and no
+    statistical profiler; the verdicts, counts and counterexamples are the
+    serial run's, in its order."""
     folders = client.run(lambda: str(__import__("pytensor").config.base_compiledir))
     assert len(set(folders.values())) == 2
     assert all("worker-" in f for f in folders.values())
+    profiled = client.run(
+        lambda dask_worker: "profile" in dask_worker.periodic_callbacks
+    )
+    assert list(profiled.values()) == [False, False]
     monkeypatch.setenv("REWRITELAB_CACHE", str(tmp_path))
     rules = [WRONG["exp_log"], *CORRECT.rules[:3], WRONG["sqrt_sqr"]]
     settings = {"max_examples": 20, "models": False}
