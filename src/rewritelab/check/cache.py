@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
@@ -22,7 +21,7 @@ import pytensor
 
 from rewritelab.check.kernel import Counterexample
 from rewritelab.check.rules import RuleReport, check_rules
-from rewritelab.core.files import cache_dir
+from rewritelab.core.files import cache_dir, keep
 from rewritelab.rewrite.registry import rule_set
 from rewritelab.rewrite.rules import Rule
 
@@ -143,11 +142,5 @@ def checked_rules(
         report = found[i]
         path = folder / f"{rule_key(rs[i], settings)}.json"
         if use_cache and report.verdict != "error" and not path.is_file():
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(report.to_dict(), default=str))
-                tmp.replace(path)
-            except OSError:  # a read-only home: checking still works
-                pass
+            keep(path, json.dumps(report.to_dict(), default=str))
     return tuple(found[i] for i in range(len(rs)))

@@ -17,11 +17,10 @@ kept and read even where verdicts are not (``check --no-cache``).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from rewritelab.core.files import cache_dir
+from rewritelab.core.files import cache_dir, keep
 
 __all__ = ["durations_path", "longest_first", "recalled", "remember"]
 
@@ -52,15 +51,8 @@ def remember(kind: str, seconds: Mapping[str, float]) -> None:
     into what is kept; a read-only cache folder is no error)."""
     if not seconds:
         return
-    path = durations_path(kind)
     kept = {**recalled(kind), **{k: round(float(v), 3) for k, v in seconds.items()}}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(kept, indent=0, sort_keys=True))
-        tmp.replace(path)
-    except OSError:
-        pass
+    keep(durations_path(kind), json.dumps(kept, indent=0, sort_keys=True))
 
 
 def longest_first(names: Iterable[str], seconds: Mapping[str, float]) -> list[int]:

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import cloudpickle
 
-__all__ = ["cache_dir", "exec_file"]
+__all__ = ["cache_dir", "exec_file", "keep"]
 
 
 def exec_file(path: Path, prefix: str) -> ModuleType:
@@ -47,3 +47,17 @@ def cache_dir() -> Path:
         return Path(os.environ["REWRITELAB_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "rewritelab"
+
+
+def keep(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` (its folder made) so that a reader never
+    sees half of it: written beside it, then renamed over it. What cannot be
+    written (a read-only home) is not kept, and is no error: what is kept
+    here only saves work later."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+    except OSError:
+        pass
